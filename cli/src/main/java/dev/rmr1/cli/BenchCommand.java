@@ -1,0 +1,18 @@
+package dev.rmr1.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code ./rmr1 bench ...}: micro and macro benchmarks; see BENCHMARKS.md for recorded numbers. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks: kernels (matmul) and, later, decoding and training throughput.",
+    subcommands = {BenchMatmulCommand.class})
+public final class BenchCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

@@ -8,9 +8,10 @@ import java.lang.foreign.MemorySegment;
  *
  * <ul>
  *   <li>Arguments are {@link Tensor} views of this backend's storage; inputs may be non-contiguous,
- *       broadcast (stride 0) or empty. {@code out} is allocated by the caller with the exact result
- *       shape, is dense ({@link Tensor#isContiguous()}) and does not overlap an input, unless a
- *       method says otherwise.
+ *       broadcast (stride 0) or empty. {@code out} has the exact result shape and does not overlap
+ *       an input, except that {@link #binary} may be called in place with {@code out} and {@code a}
+ *       the very same view ({@link Tensor#applyInPlace}). {@code out} is usually dense but may be a
+ *       strided view (in-place updates of a slice, {@code cat}): kernels must honour its strides.
  *   <li>Floating kernels accumulate in at least F32 (F64 for F64 tensors); BF16/F16 inputs are
  *       widened on load and rounded to nearest even on store.
  *   <li>Shapes and dtypes are checked by {@link Tensor} before a kernel is called; kernels may assume

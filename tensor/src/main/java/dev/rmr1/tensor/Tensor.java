@@ -514,6 +514,38 @@ public class Tensor implements AutoCloseable {
     return out;
   }
 
+  /**
+   * In place: this = op(this, other), other broadcast to this shape (this is not broadcast). Used for
+   * gradient accumulation and optimizer updates, where results must live in long-lived storage.
+   */
+  public Tensor applyInPlace(BinaryOp op, Tensor other) {
+    checkAlive();
+    other.checkAlive();
+    checkSameDevice(op.name().toLowerCase() + "_", other);
+    if (op.isComparison()) throw new IllegalArgumentException("in-place " + op + " would change the dtype");
+    if (dtype != other.dtype)
+      throw new IllegalArgumentException(op.name().toLowerCase() + "_: dtype mismatch " + dtype + " vs " + other.dtype);
+    int[] s = broadcastShapes(op.name().toLowerCase() + "_", shape, other.shape);
+    if (!Arrays.equals(s, shape))
+      throw new IllegalArgumentException(op.name().toLowerCase() + "_: in-place result " + Arrays.toString(shape)
+          + " cannot take the broadcast shape " + Arrays.toString(s));
+    try (Tensor b = other.expand(shape)) {
+      backend().binary(op, this, this, b);
+    }
+    return this;
+  }
+
+  public Tensor applyInPlace(BinaryOp op, double scalar) {
+    try (Tensor s = scalar(device(), dtype, scalar)) {
+      return applyInPlace(op, s);
+    }
+  }
+
+  public Tensor addInPlace(Tensor o) { return applyInPlace(BinaryOp.ADD, o); }
+  public Tensor subInPlace(Tensor o) { return applyInPlace(BinaryOp.SUB, o); }
+  public Tensor mulInPlace(Tensor o) { return applyInPlace(BinaryOp.MUL, o); }
+  public Tensor mulInPlace(double s) { return applyInPlace(BinaryOp.MUL, s); }
+
   /** op(this, scalar), the scalar taking this tensor's dtype. */
   public Tensor apply(BinaryOp op, double scalar) {
     try (Tensor s = scalar(device(), dtype, scalar)) {

@@ -1,0 +1,425 @@
+package dev.rmr1.cuda;
+
+import static jcuda.driver.JCudaDriver.*;
+
+import dev.rmr1.tensor.Backend;
+import dev.rmr1.tensor.BinaryOp;
+import dev.rmr1.tensor.DType;
+import dev.rmr1.tensor.Device;
+import dev.rmr1.tensor.ReduceOp;
+import dev.rmr1.tensor.Storage;
+import dev.rmr1.tensor.Tensor;
+import dev.rmr1.tensor.UnaryOp;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import jcuda.Pointer;
+
+/**
+ * The CUDA implementation of {@link Backend}: the primitives run as the kernels of
+ * {@code src/main/cuda/rmr1_kernels.cu}, matrix products on cuBLAS. Tensors keep their views
+ * (offset and strides travel to the kernels in a {@code TensorDesc}), so nothing assumes host memory.
+ */
+public final class CudaBackend implements Backend {
+  static final int MAX_DIMS = 8;
+  private static final int THREADS = 256;
+  private static final int MAX_BLOCKS = 65535;
+
+  private final Device device;
+  final CudaContext ctx;
+  final DeviceAllocator allocator;
+  private final Kernels kernels;
+  private final Cublas cublas;
+  private final DevicePointer errorFlag;
+  /** F32 x F32 products on TF32 tensor cores ({@code -Drmr1.cuda.tf32=true}); exact F32 by default, as PyTorch. */
+  private final boolean tf32 = Boolean.getBoolean("rmr1.cuda.tf32");
+
+  CudaBackend(Device device) {
+    this.device = device;
+    this.ctx = new CudaContext(device.index());
+    this.allocator = new DeviceAllocator(ctx);
+    this.kernels = new Kernels(ctx);
+    this.cublas = Cublas.load();
+    this.errorFlag = allocator.allocate(4);
+  }
+
+  @Override
+  public Device device() {
+    return device;
+  }
+
+  /** Device, kernel origin and cuBLAS library, for logs. */
+  public String describe() {
+    return ctx + ", kernels from " + kernels.origin + ", " + cublas.library;
+  }
+
+  public long liveBytes() {
+    return allocator.liveBytes();
+  }
+
+  public long peakBytes() {
+    return allocator.peakBytes();
+  }
+
+  public void synchronize() {
+    ctx.synchronize();
+  }
+
+  @Override
+  public Storage allocate(long bytes) {
+    ctx.makeCurrent();
+    return new CudaStorage(device, allocator, bytes);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static DevicePointer ptr(Tensor t) {
+    return ((CudaStorage) t.storage()).pointer();
+  }
+
+  /** Device address of element 0 of a tensor view. */
+  private static long address(Tensor t) {
+    return ptr(t).address() + t.offset() * t.dtype().byteSize();
+  }
+
+  /** The kernels' TensorDesc {offset; strides[8]; shape[8]; ndim} of a view (112 bytes, little endian). */
+  static byte[] desc(long offset, int[] shape, long[] strides) {
+    if (shape.length > MAX_DIMS) throw new IllegalArgumentException("the CUDA backend supports at most " + MAX_DIMS + " dims, got " + Arrays.toString(shape));
+    ByteBuffer b = ByteBuffer.allocate(112).order(ByteOrder.LITTLE_ENDIAN);
+    b.putLong(0, offset);
+    for (int i = 0; i < shape.length; i++) {
+      b.putLong(8 + 8 * i, strides[i]);
+      b.putInt(72 + 4 * i, shape[i]);
+    }
+    b.putInt(104, shape.length);
+    return b.array();
+  }
+
+  static byte[] desc(Tensor t) {
+    return desc(t.offset(), t.shape(), t.strides());
+  }
+
+  /** Desc of t without its dim {@code d} (the rows of a row kernel). */
+  static byte[] descWithout(Tensor t, int d) {
+    int[] s = t.shape();
+    long[] st = t.strides();
+    int[] s2 = new int[s.length - 1];
+    long[] st2 = new long[s.length - 1];
+    for (int i = 0, j = 0; i < s.length; i++) {
+      if (i == d) continue;
+      s2[j] = s[i];
+      st2[j++] = st[i];
+    }
+    return desc(t.offset(), s2, st2);
+  }
+
+  private static int code(DType t) {
+    return t.ordinal();
+  }
+
+  private void launch(String name, long work, int block, Object... args) {
+    if (work <= 0) return;
+    int grid = (int) Math.min(MAX_BLOCKS, Math.max(1, (work + block - 1) / block));
+    launchGrid(name, grid, block, args);
+  }
+
+  private void launchGrid(String name, int grid, int block, Object... args) {
+    ctx.makeCurrent();
+    List<Pointer> ps = new ArrayList<>(args.length);
+    for (Object a : args) {
+      ps.add(switch (a) {
+        case Integer i -> Pointer.to(new int[] {i});
+        case Long l -> Pointer.to(new long[] {l});
+        case Double d -> Pointer.to(new double[] {d});
+        case byte[] bytes -> Pointer.to(bytes);
+        case DevicePointer p -> Pointer.to(p);
+        default -> throw new IllegalArgumentException("unsupported kernel argument " + a);
+      });
+    }
+    cuLaunchKernel(kernels.function(name), grid, 1, 1, block, 1, 1, 0, null, Pointer.to(ps.toArray(new Pointer[0])), null);
+  }
+
+  private static int blockFor(long n) {
+    int b = 32;
+    while (b < n && b < 1024) b <<= 1;
+    return b;
+  }
+
+  private static int rowBlocks(long rows) {
+    return (int) Math.min(MAX_BLOCKS, Math.max(1, rows));
+  }
+
+  private void checkIndexError(String op) {
+    int[] flag = new int[1];
+    ctx.makeCurrent();
+    cuMemcpyDtoH(Pointer.to(flag), errorFlag, 4);
+    if (flag[0] != 0) {
+      cuMemsetD32(errorFlag, 0, 1);
+      throw new IndexOutOfBoundsException(op + ": an index is out of range");
+    }
+  }
+
+  // ------------------------------------------------------------------ transfers
+
+  private static final long CHUNK = 1L << 30;
+
+  @Override
+  public void copyFromHost(MemorySegment src, Tensor dst) {
+    ctx.makeCurrent();
+    long bytes = dst.byteSize();
+    for (long at = 0; at < bytes; at += CHUNK) {
+      long n = Math.min(CHUNK, bytes - at);
+      cuMemcpyHtoD(ptr(dst).withByteOffset(dst.offset() * dst.dtype().byteSize() + at), Pointer.to(src.asSlice(at, n).asByteBuffer()), n);
+    }
+  }
+
+  @Override
+  public void copyToHost(Tensor src, MemorySegment dst) {
+    ctx.makeCurrent();
+    long bytes = src.byteSize();
+    for (long at = 0; at < bytes; at += CHUNK) {
+      long n = Math.min(CHUNK, bytes - at);
+      cuMemcpyDtoH(Pointer.to(dst.asSlice(at, n).asByteBuffer()), ptr(src).withByteOffset(src.offset() * src.dtype().byteSize() + at), n);
+    }
+  }
+
+  // ------------------------------------------------------------------ primitives
+
+  @Override
+  public void copy(Tensor dst, Tensor src) {
+    if (dst.dtype() == src.dtype() && dst.isContiguous() && src.isContiguous()) {
+      if (dst.byteSize() > 0) {
+        ctx.makeCurrent();
+        cuMemcpyDtoD(ptr(dst).withByteOffset(dst.offset() * dst.dtype().byteSize()), ptr(src).withByteOffset(src.offset() * src.dtype().byteSize()), dst.byteSize());
+      }
+      return;
+    }
+    launch("rmr1_copy", dst.numel(), THREADS, desc(dst), ptr(dst), code(dst.dtype()), desc(src), ptr(src), code(src.dtype()), dst.numel());
+  }
+
+  @Override
+  public void fill(Tensor dst, double value) {
+    launch("rmr1_fill", dst.numel(), THREADS, desc(dst), ptr(dst), code(dst.dtype()), dst.numel(), value);
+  }
+
+  @Override
+  public void unary(UnaryOp op, Tensor out, Tensor x) {
+    launch("rmr1_unary", out.numel(), THREADS, op.ordinal(), desc(out), ptr(out), code(out.dtype()), desc(x), ptr(x), code(x.dtype()), out.numel());
+  }
+
+  @Override
+  public void binary(BinaryOp op, Tensor out, Tensor a, Tensor b) {
+    launch("rmr1_binary", out.numel(), THREADS, op.ordinal(), desc(out), ptr(out), code(out.dtype()), desc(a), ptr(a), desc(b), ptr(b),
+        code(a.dtype()), out.numel());
+  }
+
+  @Override
+  public void where(Tensor out, Tensor cond, Tensor a, Tensor b) {
+    launch("rmr1_where", out.numel(), THREADS, desc(out), ptr(out), code(out.dtype()), desc(cond), ptr(cond), desc(a), ptr(a), desc(b), ptr(b),
+        out.numel());
+  }
+
+  @Override
+  public void reduce(ReduceOp op, Tensor out, Tensor x, int[] dims) {
+    int[] xs = x.shape();
+    long[] xst = x.strides();
+    int[] innerShape = new int[dims.length];
+    long[] innerStrides = new long[dims.length];
+    long ninner = 1;
+    for (int i = 0; i < dims.length; i++) {
+      innerShape[i] = xs[dims[i]];
+      innerStrides[i] = xst[dims[i]];
+      ninner *= xs[dims[i]];
+    }
+    byte[] outer = desc(x.offset(), out.shape(), xst);
+    byte[] inner = desc(0, innerShape, innerStrides);
+    long nout = out.numel();
+    if (nout == 0) return;
+    launchGrid("rmr1_reduce", rowBlocks(nout), blockFor(Math.min(ninner, 256)), op.ordinal(), desc(out), ptr(out), code(out.dtype()), outer, inner,
+        ptr(x), code(x.dtype()), nout, ninner);
+  }
+
+  @Override
+  public void softmax(Tensor out, Tensor x, boolean log) {
+    int n = x.dim() == 0 ? 1 : x.size(-1);
+    long rows = n == 0 ? 0 : x.numel() / n;
+    if (rows == 0) return;
+    byte[] orows = x.dim() == 0 ? desc(out) : descWithout(out, out.dim() - 1);
+    byte[] xrows = x.dim() == 0 ? desc(x) : descWithout(x, x.dim() - 1);
+    long os = x.dim() == 0 ? 0 : out.stride(-1), xs = x.dim() == 0 ? 0 : x.stride(-1);
+    launchGrid("rmr1_softmax", rowBlocks(rows), blockFor(Math.min(n, 256)), orows, ptr(out), os, xrows, ptr(x), xs, code(x.dtype()), rows, n, log ? 1 : 0);
+  }
+
+  @Override
+  public void rmsNorm(Tensor out, Tensor x, Tensor weight, double eps) {
+    int n = x.size(-1);
+    long rows = n == 0 ? 0 : x.numel() / n;
+    if (rows == 0) return;
+    launchGrid("rmr1_rmsnorm", rowBlocks(rows), blockFor(Math.min(n, 256)), descWithout(out, out.dim() - 1), ptr(out), out.stride(-1),
+        descWithout(x, x.dim() - 1), ptr(x), x.stride(-1), code(x.dtype()), ptr(weight), weight.offset(), weight.stride(0), code(weight.dtype()),
+        rows, n, eps);
+  }
+
+  @Override
+  public void rope(Tensor out, Tensor x, Tensor cos, Tensor sin) {
+    launch("rmr1_rope", out.numel(), THREADS, desc(out), ptr(out), desc(x), ptr(x), desc(cos), ptr(cos), desc(sin), ptr(sin), code(x.dtype()),
+        out.numel());
+  }
+
+  @Override
+  public void attention(Tensor out, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
+    int d = q.size(3);
+    if (d > 1024) throw new IllegalArgumentException("CUDA attention supports head dims up to 1024, got " + d);
+    long rows = (long) q.size(0) * q.size(1) * q.size(2);
+    if (rows == 0) return;
+    launchGrid("rmr1_attention", rowBlocks(rows), blockFor(d), desc(out), ptr(out), desc(q), ptr(q), desc(k), ptr(k), desc(v), ptr(v),
+        code(q.dtype()), scale, causal ? 1 : 0, qOffset);
+  }
+
+  @Override
+  public void indexSelect(Tensor out, Tensor x, int dim, Tensor index) {
+    // index (n) broadcast over out's shape: stride 0 everywhere but along dim.
+    long[] ist = new long[out.dim()];
+    ist[dim] = index.stride(0);
+    gatherKernel(out, x, dim, desc(index.offset(), out.shape(), ist), index);
+  }
+
+  @Override
+  public void gather(Tensor out, Tensor x, int dim, Tensor index) {
+    gatherKernel(out, x, dim, desc(index), index);
+  }
+
+  private void gatherKernel(Tensor out, Tensor x, int dim, byte[] idxDesc, Tensor index) {
+    long[] xst = x.strides();
+    long dimStride = xst[dim];
+    xst[dim] = 0;
+    launch("rmr1_gather", out.numel(), THREADS, desc(out), ptr(out), code(out.dtype()), desc(x.offset(), out.shape(), xst), ptr(x), dimStride,
+        x.size(dim), idxDesc, ptr(index), code(index.dtype()), out.numel(), errorFlag);
+    if (out.numel() > 0) checkIndexError("gather");
+  }
+
+  @Override
+  public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) {
+    if (dst.dtype() != DType.F32 && dst.dtype() != DType.F64)
+      throw new IllegalArgumentException("CUDA scatterAdd supports F32 and F64 destinations, got " + dst.dtype());
+    long[] dst2 = dst.strides();
+    long dimStride = dst2[dim];
+    dst2[dim] = 0;
+    launch("rmr1_scatter_add", index.numel(), THREADS, desc(src), ptr(src), code(dst.dtype()), desc(dst.offset(), index.shape(), dst2), ptr(dst),
+        dimStride, dst.size(dim), desc(index), ptr(index), code(index.dtype()), index.numel(), errorFlag);
+    if (index.numel() > 0) checkIndexError("scatterAdd");
+  }
+
+  @Override
+  public void cumsum(Tensor out, Tensor x, int dim) {
+    int n = x.size(dim);
+    long rows = n == 0 ? 0 : x.numel() / n;
+    launch("rmr1_cumsum", rows, THREADS, descWithout(out, dim), ptr(out), out.stride(dim), descWithout(x, dim), ptr(x), x.stride(dim),
+        code(x.dtype()), rows, n);
+  }
+
+  @Override
+  public void topk(Tensor values, Tensor indices, Tensor x, int k) {
+    int n = x.size(-1);
+    long rows = n == 0 ? 0 : x.numel() / n;
+    if (rows == 0 || k == 0) return;
+    int last = x.dim() - 1;
+    launchGrid("rmr1_topk", rowBlocks(rows), blockFor(Math.min(n, 256)), descWithout(values, last), ptr(values), values.stride(-1),
+        descWithout(indices, last), ptr(indices), indices.stride(-1), descWithout(x, last), ptr(x), x.stride(-1), code(x.dtype()), rows, n, k);
+  }
+
+  // ------------------------------------------------------------------ matmul on cuBLAS
+
+  @Override
+  public void matmul(Tensor out, Tensor a, Tensor b) {
+    int m = a.size(-2), k = a.size(-1), n = b.size(-1);
+    long batch = out.numel() / Math.max(1, (long) m * n);
+    if (out.numel() == 0) return;
+    if (k == 0) {
+      fill(out, 0);
+      return;
+    }
+    List<Tensor> temps = new ArrayList<>();
+    try {
+      Tensor c = out.isContiguous() ? out : track(temps, Tensor.empty(device, out.dtype(), out.shape()));
+      DType bt = b.dtype();
+      Tensor aa = a;
+      if (a.dtype() == DType.F32 && (bt == DType.BF16 || bt == DType.F16)) {
+        // cuBLAS has no F32 x BF16 product: the activation is rounded to the weight type and the
+        // product accumulates in F32 (what PyTorch autocast does for BF16 training).
+        aa = track(temps, a.to(bt));
+      }
+      Operand pa = operand(aa, temps), pb = operand(b, temps);
+      int type = cudaType(bt);
+      int compute = a.dtype() == DType.F64 ? Cublas.COMPUTE_64F : (tf32 && bt == DType.F32 ? Cublas.COMPUTE_32F_FAST_TF32 : Cublas.COMPUTE_32F);
+      // Row-major C = A B is column-major C^T = B^T A^T: cuBLAS gets (B, A) and sizes (n, m).
+      ctx.makeCurrent();
+      cublas.gemmStridedBatched(pb.op, pa.op, n, m, k, pb.address, type, pb.ld, pb.batchStride, pa.address, type, pa.ld, pa.batchStride,
+          address(c), cudaType(out.dtype()), n, (long) m * n, (int) batch, compute);
+      if (c != out) copy(out, c);
+    } finally {
+      for (Tensor t : temps) t.close();
+    }
+  }
+
+  private static Tensor track(List<Tensor> temps, Tensor t) {
+    temps.add(t);
+    return t;
+  }
+
+  private record Operand(long address, int op, int ld, long batchStride) {}
+
+  /**
+   * How cuBLAS reads a row-major (..., R, C) operand: its last two dims must be row-major (unit
+   * column stride) or column-major (unit row stride), and its batch dims must collapse into one
+   * stride; anything else is copied dense first.
+   */
+  private Operand operand(Tensor t, List<Tensor> temps) {
+    int r = t.size(-2), c = t.size(-1);
+    long sr = t.stride(-2), sc = t.stride(-1);
+    long batchStride = collapsedBatchStride(t);
+    boolean rowMajor = (c == 1 || sc == 1) && (r == 1 || sr >= c);
+    boolean colMajor = !rowMajor && (r == 1 || sr == 1) && (c == 1 || sc >= r);
+    if (batchStride < 0 || !(rowMajor || colMajor)) {
+      Tensor dense = track(temps, t.copy());
+      return new Operand(address(dense), Cublas.OP_N, Math.max(1, c), (long) r * c);
+    }
+    // Column-major reading of row-major memory is the transpose: op N gives t^T, which is what
+    // the swapped product needs; column-major memory needs op T.
+    if (rowMajor) return new Operand(address(t), Cublas.OP_N, (int) Math.max(Math.max(1, c), r == 1 ? c : sr), batchStride);
+    return new Operand(address(t), Cublas.OP_T, (int) Math.max(Math.max(1, r), c == 1 ? r : sc), batchStride);
+  }
+
+  /** One stride that walks all batch dims of t in row-major order (0 when broadcast), or -1 if none does. */
+  private static long collapsedBatchStride(Tensor t) {
+    int nb = t.dim() - 2;
+    long stride = -1;
+    long expected = -1;
+    for (int i = nb - 1; i >= 0; i--) {
+      if (t.size(i) == 1) continue;
+      long s = t.stride(i);
+      if (stride < 0) {
+        stride = s;
+        expected = s * t.size(i);
+      } else if (stride == 0 ? s != 0 : s != expected) {
+        return -1;
+      } else {
+        expected = s * t.size(i);
+      }
+    }
+    return stride < 0 ? 0 : stride;
+  }
+
+  private static int cudaType(DType t) {
+    return switch (t) {
+      case F32 -> Cublas.R_32F;
+      case F64 -> Cublas.R_64F;
+      case BF16 -> Cublas.R_16BF;
+      case F16 -> Cublas.R_16F;
+      default -> throw new IllegalArgumentException("cuBLAS matmul does not support " + t);
+    };
+  }
+}

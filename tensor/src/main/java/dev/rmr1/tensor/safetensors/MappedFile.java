@@ -52,10 +52,6 @@ final class MappedFile {
     return segment;
   }
 
-  Path path() {
-    return path;
-  }
-
   void retain() {
     int r;
     do {

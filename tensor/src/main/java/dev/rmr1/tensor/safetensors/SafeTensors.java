@@ -20,8 +20,10 @@ import java.util.Map;
  * }</pre>
  *
  * Reading maps files read-only (see {@link SafeTensorsFile}); malformed files fail with a
- * {@link SafeTensorsException}. Writing produces the bytes huggingface/safetensors would (see
- * {@link SafeTensorsWriter}) and replaces files atomically.
+ * {@link SafeTensorsException}. Writing produces the bytes huggingface/safetensors would for the
+ * same tensors and metadata (tensors ordered by dtype, larger element size first, then by name;
+ * the header padded with spaces to a multiple of 8, so every tensor is aligned) and replaces files
+ * atomically (temporary file, fsync, rename), so a crash never leaves a truncated checkpoint.
  */
 public final class SafeTensors {
   /** transformers 4.x's default {@code max_shard_size} ("5GB" = 5 * 10^9 bytes). */
@@ -62,9 +64,10 @@ public final class SafeTensors {
   }
 
   /**
-   * Writes {@code tensors} (any strides, any device; the map's order does not matter: see
-   * {@link SafeTensorsWriter}) and {@code metadata} (null or empty: no {@code __metadata__}) to
-   * {@code file}, replacing it atomically; parent directories are created.
+   * Writes {@code tensors} (any strides, any device; the map's order does not matter, the file's
+   * order is Hugging Face's) and {@code metadata} (null or empty: no {@code __metadata__}) to
+   * {@code file}, replacing it atomically; parent directories are created. Tensors sharing storage
+   * are written as separate copies.
    */
   public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
     requireLittleEndian();
@@ -77,9 +80,14 @@ public final class SafeTensors {
   }
 
   /**
-   * Writes a checkpoint directory as {@code save_pretrained} does (see {@link ShardedWriter}): one
-   * {@code <base>.safetensors}, or shards of at most {@code maxShardBytes} tensor bytes plus
-   * {@code <base>.safetensors.index.json}. Returns the files written (the index last).
+   * Writes a checkpoint directory as {@code save_pretrained} does: one {@code <base>.safetensors},
+   * or shards {@code <base>-00001-of-0000N.safetensors} of at most {@code maxShardBytes} tensor
+   * bytes plus {@code <base>.safetensors.index.json} ({@code {"metadata": {"total_size": ..},
+   * "weight_map": {..}}}). Shards are filled in the map's iteration order (use a LinkedHashMap in
+   * module order) by huggingface_hub's greedy rule: a tensor over the limit gets a shard of its own,
+   * any other starts a new shard when it would overflow the current one. Each file is written
+   * atomically, then files of an earlier save under the same base name that this one does not use
+   * are deleted. Returns the files written (the index last).
    */
   public static List<Path> writeCheckpoint(Path dir, String baseName, Map<String, Tensor> tensors, Map<String, String> metadata,
       long maxShardBytes) {

@@ -18,8 +18,9 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * The header is validated completely when the file is opened ({@link HeaderParser}), so a bad file
- * fails at {@code open} with a {@link SafeTensorsException} naming it and the tensor at fault.
+ * The header is validated completely when the file is opened (length limits, UTF-8, JSON, dtypes,
+ * shapes, byte ranges that tile the data section exactly), so a bad file fails at {@code open}
+ * with a {@link SafeTensorsException} naming it and the tensor at fault.
  *
  * <p>A tensor whose bytes are aligned to its element size in memory (always the case for files
  * written by safetensors or by {@link SafeTensors#write}, whose writer orders tensors so) is a view

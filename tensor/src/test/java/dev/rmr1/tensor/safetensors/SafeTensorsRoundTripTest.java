@@ -9,6 +9,7 @@ import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
 import dev.rmr1.tensor.cpu.NativeMemory;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -272,6 +274,37 @@ class SafeTensorsRoundTripTest {
         assertEquals(-0.75, sum.item(), 0);
       }
       assertEquals(before, NativeMemory.liveBytes(), "copies of unaligned tensors are freed with them");
+    }
+  }
+
+  /**
+   * A 3 GB file (sparse: the big tensor's pages are holes that read as zeros) with a tensor past
+   * the 2 GB mark: reading it goes through 64-bit offsets of one mapping.
+   */
+  @Test
+  void tensorsBeyondTwoGigabytesAreRead(@TempDir Path dir) throws IOException {
+    Assumptions.assumeTrue(Files.getFileStore(dir).getUsableSpace() > (4L << 30), "needs room for a 3 GB file if holes are not supported");
+    Path file = dir.resolve("big.safetensors");
+    long big = 3_000_000_000L;
+    String json = "{\"big\":{\"dtype\":\"U8\",\"shape\":[3,1000000000],\"data_offsets\":[0," + big + "]},"
+        + "\"tail\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + big + "," + (big + 8) + "]}}";
+    json += " ".repeat((8 - json.length() % 8) % 8);
+    long dataStart = 8 + json.length();
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.setLength(dataStart + big + 8);
+      ByteBuffer head = ByteBuffer.allocate((int) dataStart).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length())
+          .put(json.getBytes(StandardCharsets.US_ASCII));
+      raf.write(head.array());
+      raf.seek(dataStart + 2_999_999_999L);
+      raf.write(77);
+      raf.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.25f).putFloat(-8f).array());
+    }
+    try (SafeTensorsFile f = SafeTensors.open(file); TensorScope s = TensorScope.open()) {
+      assertArrayEquals(new float[] {0.25f, -8f}, f.tensor("tail").toFloatArray());
+      Tensor b = f.tensor("big");
+      assertEquals(big, b.numel());
+      assertEquals(77, b.get(2, 999_999_999));
+      assertEquals(0, b.get(1, 5));
     }
   }
 

@@ -169,6 +169,7 @@ class ShardedCheckpointTest {
       }
       try (ShardedCheckpoint c = (ShardedCheckpoint) SafeTensors.openCheckpoint(sharded)) {
         assertEquals(2, c.shards().size());
+        assertEquals(sharded.resolve("model.safetensors.index.json"), c.indexFile());
         // layer.01.w (20 bytes) exceeds the 12-byte limit: it gets a shard of its own at once, ahead of the open one.
         assertEquals(sharded.resolve("model-00001-of-00002.safetensors"), c.shardOf("layer.01.w").path());
         assertEquals(sharded.resolve("model-00002-of-00002.safetensors"), c.shardOf("layer.02.w").path());

@@ -60,7 +60,10 @@ class TinyQwen2FixtureTest {
       for (var e : want.entrySet()) {
         assertEquals(DType.F32, f.info(e.getKey()).dtype(), e.getKey());
         assertArrayEquals(e.getValue(), f.info(e.getKey()).shape(), e.getKey());
+        assertEquals(e.getValue().length, f.info(e.getKey()).dim());
+        assertEquals(4 * Tensor.numel(e.getValue()), f.info(e.getKey()).byteSize());
       }
+      assertEquals(want.keySet(), ((SafeTensorsFile) f).infos().keySet());
     }
   }
 

@@ -48,6 +48,7 @@ public final class GradClip {
   }
 
   /** sum(g^2) by tensor operations in F64: the reference for the fused loop and the path for other devices and dtypes. */
+  @SuppressWarnings("try") // the scope frees the F64 temporaries
   static double composedSumOfSquares(Tensor g) {
     try (TensorScope scope = TensorScope.open()) {
       return g.to(DType.F64).square().sum().item();

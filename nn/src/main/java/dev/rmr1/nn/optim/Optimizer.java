@@ -100,6 +100,7 @@ public abstract sealed class Optimizer implements AutoCloseable permits AdamW, S
    * One update of every parameter that has a gradient, at the scheduled learning rate; parameters
    * whose {@link OptimParam#grad()} is null are skipped (their state does not advance).
    */
+  @SuppressWarnings("try") // the scope is used for what it frees, not referenced
   public final void step() {
     checkOpen();
     double factor = schedule.factor(stepCount);

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rmr1.tensor.DType;
-import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import java.util.List;
@@ -145,9 +144,5 @@ class AdamWProperties {
       }
       assertArrayEquals(bits(dense.value()), bits(strided.value()));
     }
-  }
-
-  static Tensor f64(double... v) {
-    return Tensor.of(Device.CPU, DType.F64, v, v.length);
   }
 }

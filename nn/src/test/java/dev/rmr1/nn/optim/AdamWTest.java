@@ -117,6 +117,7 @@ class AdamWTest {
 
   /** State made inside a TensorScope dies with it; step() says what went wrong. */
   @Test
+  @SuppressWarnings("try")
   void optimizerBuiltInsideAScopeFailsClearly() {
     try (TestParam p = new TestParam("p", Tensor.zeros(DType.F32, 2))) {
       AdamW opt;

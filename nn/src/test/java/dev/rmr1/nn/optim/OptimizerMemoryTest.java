@@ -44,6 +44,7 @@ class OptimizerMemoryTest {
   }
 
   /** As a training loop calls it: inside the caller's step scope, with clipping (always active here). */
+  @SuppressWarnings("try")
   private static void oneStep(AdamW adam, Sgd sgd, List<TestParam> a, List<TestParam> s) {
     try (TensorScope step = TensorScope.open()) {
       GradClip.clipGradNorm(a, 1e-3);

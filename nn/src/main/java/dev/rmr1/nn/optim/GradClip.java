@@ -1,0 +1,57 @@
+package dev.rmr1.nn.optim;
+
+import dev.rmr1.tensor.DType;
+import dev.rmr1.tensor.Tensor;
+import dev.rmr1.tensor.TensorScope;
+import java.util.List;
+
+/**
+ * Global-norm gradient clipping, as {@code torch.nn.utils.clip_grad_norm_} with the L2 norm: the
+ * norm of all gradients taken together is computed (here accumulated in double), and when
+ * {@code maxNorm / (norm + 1e-6)} is below 1 every gradient is multiplied by it. Parameters without a
+ * gradient are ignored.
+ */
+public final class GradClip {
+  private GradClip() {}
+
+  /** sqrt(sum over all gradients of sum(g^2)); 0 when no parameter has a gradient. */
+  public static double totalNorm(List<? extends OptimParam> params) {
+    double sum = 0;
+    for (OptimParam p : params) {
+      Tensor g = p.grad();
+      if (g != null) sum += sumOfSquares(g);
+    }
+    return Math.sqrt(sum);
+  }
+
+  /**
+   * Clips in place and returns the norm before clipping (what RM-R1 logs as grad norm). As in
+   * PyTorch, a non-finite norm yields a NaN or 0 coefficient, which is applied (the step is spoiled
+   * visibly rather than silently skipped).
+   */
+  public static double clipGradNorm(List<? extends OptimParam> params, double maxNorm) {
+    if (!(maxNorm >= 0)) throw new IllegalArgumentException("clipGradNorm: invalid max norm " + maxNorm);
+    double total = totalNorm(params);
+    double coef = maxNorm / (total + 1e-6);
+    if (!(coef >= 1.0)) {
+      for (OptimParam p : params) {
+        Tensor g = p.grad();
+        if (g != null) g.mulInPlace(coef);
+      }
+    }
+    return total;
+  }
+
+  static double sumOfSquares(Tensor g) {
+    if (CpuKernels.denseCpuF32(g)) return CpuKernels.sumOfSquares(g);
+    return composedSumOfSquares(g);
+  }
+
+  /** sum(g^2) by tensor operations in F64: the reference for the fused loop and the path for other devices and dtypes. */
+  @SuppressWarnings("try") // the scope frees the F64 temporaries
+  static double composedSumOfSquares(Tensor g) {
+    try (TensorScope scope = TensorScope.open()) {
+      return g.to(DType.F64).square().sum().item();
+    }
+  }
+}

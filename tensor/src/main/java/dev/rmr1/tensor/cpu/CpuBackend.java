@@ -34,16 +34,19 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void copyFromHost(MemorySegment src, Tensor dst) {
+    if (dst.numel() == 0) return; // an empty view's offset may lie past its storage
     MemorySegment.copy(src, 0, Elements.segment(dst), dst.offset() * dst.dtype().byteSize(), dst.byteSize());
   }
 
   @Override
   public void copyToHost(Tensor src, MemorySegment dst) {
+    if (src.numel() == 0) return;
     MemorySegment.copy(Elements.segment(src), src.offset() * src.dtype().byteSize(), dst, 0, src.byteSize());
   }
 
   @Override
   public void copy(Tensor dst, Tensor src) {
+    if (dst.numel() == 0) return;
     if (dst.dtype() == src.dtype() && dst.isContiguous() && src.isContiguous()) {
       MemorySegment.copy(Elements.segment(src), src.offset() * src.dtype().byteSize(),
           Elements.segment(dst), dst.offset() * dst.dtype().byteSize(), dst.byteSize());

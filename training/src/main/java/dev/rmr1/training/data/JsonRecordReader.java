@@ -42,7 +42,9 @@ public final class JsonRecordReader {
   /** Records and the report of one {@link #readAll} call. */
   public record Loaded<T>(List<T> records, ReadReport report) {}
 
-  static final ObjectMapper MAPPER =
+  static final ObjectMapper MAPPER = new ObjectMapper();
+  // A JSON Lines line must hold exactly one value; inside an array the parser moves on to the next element.
+  private static final ObjectMapper LINE_MAPPER =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** Reads all records of {@code file} into memory. */
@@ -138,7 +140,7 @@ public final class JsonRecordReader {
           if (text.isBlank()) continue;
           JsonNode node;
           try {
-            node = MAPPER.readTree(text);
+            node = LINE_MAPPER.readTree(text);
           } catch (JsonProcessingException e) {
             bad(line, "invalid JSON: " + e.getOriginalMessage(), e);
             continue;

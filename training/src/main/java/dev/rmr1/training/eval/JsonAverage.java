@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -16,8 +15,7 @@ final class JsonAverage {
 
   static ObjectNode mean(ObjectNode a, ObjectNode b) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
-    for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
-      var e = it.next();
+    for (Map.Entry<String, JsonNode> e : a.properties()) {
       JsonNode m = mean(e.getValue(), b.get(e.getKey()));
       if (m != null) out.set(e.getKey(), m);
     }

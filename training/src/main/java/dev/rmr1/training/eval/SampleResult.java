@@ -8,7 +8,6 @@ import dev.rmr1.training.data.ChatMessage;
 import dev.rmr1.training.data.JsonFields;
 import dev.rmr1.training.data.Slot;
 import dev.rmr1.training.reward.EvalVerdict;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,10 +74,7 @@ public record SampleResult(
     String id = JsonFields.text(node, "id", "");
     JsonNode m = JsonFields.requireObject(JsonFields.require(node, "meta", ""), "meta");
     Map<String, String> meta = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
-      var e = it.next();
-      meta.put(e.getKey(), JsonFields.text(m, e.getKey(), "meta"));
-    }
+    for (Map.Entry<String, JsonNode> e : m.properties()) meta.put(e.getKey(), JsonFields.text(m, e.getKey(), "meta"));
     JsonNode seed = JsonFields.require(node, "seed", "");
     if (!seed.isIntegralNumber()) throw new BadRecordException("seed: expected an integer");
     JsonNode swapped = JsonFields.require(node, "swapped", "");

@@ -16,7 +16,10 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,41 +129,81 @@ public final class EvalHarness {
   /** Loads the log into {@code done}; returns whether a partial last line was cut off. */
   private boolean readExisting(Path file, Map<String, Job> byKey, Map<String, SampleResult> done) {
     try {
-      long size = Files.size(file);
-      boolean endsWithNewline = size == 0 || lastByte(file) == '\n';
+      boolean dropped = repairTail(file);
       try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         String text;
-        String next = in.readLine();
         long line = 0;
-        while ((text = next) != null) {
-          next = in.readLine();
+        while ((text = in.readLine()) != null) {
           line++;
           if (text.isBlank()) continue;
           SampleResult r;
           try {
             r = SampleResult.fromJson(JSON.readTree(text));
           } catch (JsonProcessingException | BadRecordException e) {
-            if (next == null && !endsWithNewline) {
-              // A run killed mid-write leaves an unterminated last line: drop it and judge that sample again.
-              try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ch.truncate(size - text.getBytes(StandardCharsets.UTF_8).length);
-              }
-              return true;
-            }
             throw new DatasetFormatException(file, line, "bad per-sample log line: " + e.getMessage(), e);
           }
           check(file, line, r, byKey, done);
           done.put(Job.key(r.id(), r.swapped()), r);
         }
       }
-      if (!endsWithNewline) {
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
-          w.write('\n'); // a complete last line without its newline: terminate it before appending
-        }
-      }
-      return false;
+      return dropped;
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file, e);
+    }
+  }
+
+  /**
+   * A run killed mid-write leaves an unterminated last line, possibly cut inside a UTF-8 sequence: remove it (its
+   * sample is judged again) and return true. A complete last record that only lacks its newline gets one.
+   */
+  private static boolean repairTail(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long size = ch.size();
+      long start = size;
+      ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+      boolean found = false;
+      while (start > 0 && !found) {
+        int n = (int) Math.min(buf.capacity(), start);
+        long from = start - n;
+        buf.clear().limit(n);
+        readFully(ch, buf, from);
+        for (int i = n - 1; i >= 0 && !found; i--) {
+          if (buf.get(i) == '\n') {
+            start = from + i + 1;
+            found = true;
+          }
+        }
+        if (!found) start = from;
+      }
+      if (start == size) return false; // empty, or ends with a newline
+      ByteBuffer tail = ByteBuffer.allocate(Math.toIntExact(size - start));
+      readFully(ch, tail, start);
+      if (isCompleteSample(tail.flip())) {
+        ch.write(ByteBuffer.wrap(new byte[] {'\n'}), size);
+        return false;
+      }
+      ch.truncate(start);
+      return true;
+    }
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+    while (buf.hasRemaining()) {
+      if (ch.read(buf, position + buf.position()) < 0) throw new java.io.EOFException("file shrank while reading");
+    }
+  }
+
+  private static boolean isCompleteSample(ByteBuffer bytes) {
+    try {
+      String text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(bytes)
+          .toString();
+      SampleResult.fromJson(JSON.readTree(text));
+      return true;
+    } catch (CharacterCodingException | JsonProcessingException | BadRecordException e) {
+      return false;
     }
   }
 
@@ -180,14 +223,6 @@ public final class EvalHarness {
           + " but the data give " + j.comparison().meta(), null);
     }
     if (done.containsKey(key)) throw new DatasetFormatException(file, line, "sample " + r.id() + " logged twice", null);
-  }
-
-  private static int lastByte(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
-      ch.read(b, ch.size() - 1);
-      return b.get(0);
-    }
   }
 
   private ObjectNode summary(Benchmark bench, List<SampleResult> results, int resumed) {

@@ -169,6 +169,43 @@ class EvalHarnessTest {
   }
 
   @Test
+  void aLastLineCutInsideAMultiByteCharacterIsDroppedAndACompleteOneKept(@TempDir Path dir) throws Exception {
+    RewardBench rb = RewardBench.load(resource("rewardbench/sample.jsonl"), Long.MAX_VALUE, BadRecordPolicy.FAIL);
+    Path log = dir.resolve("s.jsonl");
+    Judge oracle = FakeJudges.oracle(rb);
+    EvalRun reference = harness(PromptFormat.INSTRUCT, false, 8, false)
+        .run(rb, oracle, log, dir.resolve("ref.json"), ProgressListener.NONE);
+    byte[] full = Files.readAllBytes(log);
+    byte[] emoji = "\uD83D\uDE00".getBytes(StandardCharsets.UTF_8);
+    int at = indexOf(full, emoji);
+    assertTrue(at > 0, "the last record carries an astral character");
+    Files.write(log, java.util.Arrays.copyOf(full, at + 2)); // cut inside the 4-byte sequence
+    EvalRun run = harness(PromptFormat.INSTRUCT, false, 8, true).run(rb, oracle, log, dir.resolve("s.json"),
+        ProgressListener.NONE);
+    assertTrue(run.droppedPartialLine());
+    assertEquals(1, run.judged());
+    assertArrayEquals(full, Files.readAllBytes(log));
+    assertEquals(reference.summary().get("scores"), run.summary().get("scores"));
+
+    // A complete last record without its newline is kept (and terminated).
+    Files.write(log, java.util.Arrays.copyOf(full, full.length - 1));
+    EvalRun kept = harness(PromptFormat.INSTRUCT, false, 8, true).run(rb, oracle, log, dir.resolve("s.json"),
+        ProgressListener.NONE);
+    assertFalse(kept.droppedPartialLine());
+    assertEquals(0, kept.judged());
+    assertArrayEquals(full, Files.readAllBytes(log));
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+      return i;
+    }
+    return -1;
+  }
+
+  @Test
   void resumingWithAnotherSeedOrForeignLinesFails(@TempDir Path dir) throws Exception {
     RewardBench rb = RewardBench.load(resource("rewardbench/sample.jsonl"), 4, BadRecordPolicy.FAIL);
     Path log = dir.resolve("s.jsonl");

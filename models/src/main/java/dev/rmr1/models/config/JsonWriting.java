@@ -46,9 +46,11 @@ final class JsonWriting {
 
   static void write(Path file, Map<String, ?> fields) {
     Path parent = file.toAbsolutePath().getParent();
-    Path tmp = parent.resolve(file.getFileName() + ".tmp");
     try {
       Files.createDirectories(parent);
+      // unique per writer, and created with the usual (umask) permissions, unlike createTempFile's 0600
+      Path tmp = parent.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
+          + Thread.currentThread().threadId() + ".tmp");
       Files.writeString(tmp, toJson(fields), StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {

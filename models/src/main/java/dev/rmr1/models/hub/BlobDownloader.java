@@ -81,11 +81,12 @@ final class BlobDownloader {
     }
     ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockPath.toAbsolutePath().normalize(), k -> new ReentrantLock());
     jvmLock.lock();
-    try (FileChannel lockChannel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock ignored = lockChannel.lock()) {
+    try (FileChannel lockChannel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock fileLock = lockChannel.lock(); // released when the channel closes
       if (Files.exists(blob)) return blob; // another process finished it while we waited
       fetchWithRetries(part, meta, label);
       Files.move(part, blob, StandardCopyOption.ATOMIC_MOVE);
+      fileLock.release();
       return blob;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + part + " or move it to " + blob, e);

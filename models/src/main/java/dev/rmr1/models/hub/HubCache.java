@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -90,7 +91,8 @@ public final class HubCache {
     Path ref = refFile(revision);
     try {
       Files.createDirectories(ref.getParent());
-      Path tmp = ref.resolveSibling(ref.getFileName() + ".tmp");
+      Path tmp = ref.resolveSibling("." + ref.getFileName() + "." + ProcessHandle.current().pid() + "."
+          + Thread.currentThread().threadId() + ".tmp"); // unique per writer: resolutions may run concurrently
       Files.writeString(tmp, commit, StandardCharsets.UTF_8);
       Files.move(tmp, ref, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
@@ -120,11 +122,11 @@ public final class HubCache {
       Path target = pointer.getParent().relativize(blob);
       try {
         Files.createSymbolicLink(pointer, target);
-      } catch (UnsupportedOperationException e) {
-        Files.copy(blob, pointer);
       } catch (FileAlreadyExistsException e) {
         // another process linked it between delete and create; fine if it points at the same blob
         if (!Files.isSameFile(pointer, blob)) throw e;
+      } catch (UnsupportedOperationException | FileSystemException e) {
+        Files.copy(blob, pointer); // no symbolic links here (e.g. Windows without the privilege)
       }
       return pointer;
     } catch (IOException e) {

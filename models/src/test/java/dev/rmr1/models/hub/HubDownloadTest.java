@@ -364,4 +364,24 @@ class HubDownloadTest {
     assertEquals(cache.resolve("models--old-org--tiny-qwen2/snapshots").resolve(commit), m.directory());
     assertArrayEquals(files.get(SHARD1), Files.readAllBytes(m.directory().resolve(SHARD1)));
   }
+
+  @Test
+  void concurrentResolutionsDownloadEachBlobOnce() throws Exception {
+    Map<String, byte[]> files = modelFiles(14);
+    String commit = hub.commit(REPO, files);
+    hub.ref(REPO, "main", commit);
+    List<java.util.concurrent.Future<ResolvedModel>> results = new java.util.ArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      for (int i = 0; i < 3; i++) results.add(pool.submit(() -> resolve(env(), REPO, 0)));
+      for (var r : results) {
+        ResolvedModel m = r.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        for (String f : NEEDED) assertArrayEquals(files.get(f), Files.readAllBytes(m.directory().resolve(f)), f);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(2, hub.requests().stream().filter(r -> r.server().equals("cdn")).count(), hub.requests().toString());
+    assertEquals(commit, Files.readString(cache.resolve("models--test-org--tiny-qwen2/refs/main")));
+  }
 }

@@ -44,12 +44,7 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void copy(Tensor dst, Tensor src) {
-    if (dst.dtype() == src.dtype() && dst.isContiguous() && src.isContiguous()) {
-      MemorySegment.copy(Elements.segment(src), src.offset() * src.dtype().byteSize(),
-          Elements.segment(dst), dst.offset() * dst.dtype().byteSize(), dst.byteSize());
-      return;
-    }
-    Reference.copy(dst, src);
+    Elementwise.copy(dst, src);
   }
 
   @Override

@@ -20,8 +20,11 @@ import jdk.incubator.vector.VectorOperators;
 final class VectorReductions {
   private VectorReductions() {}
 
-  /** Elements summed in float lanes before the partial sum moves to a wider accumulator. */
-  static final int BLOCK = 4096;
+  /**
+   * Elements summed in float lanes before the partial sum moves to a double: each lane adds at most
+   * BLOCK / N values, so the float rounding error stays near (BLOCK / N) * 2^-24 relative.
+   */
+  static final int BLOCK = 1024;
 
   private static final float NEG_INF = Float.NEGATIVE_INFINITY;
 
@@ -51,12 +54,16 @@ final class VectorReductions {
     double total = 0;
     for (int b = 0; b < n; b += BLOCK) {
       int end = Math.min(n, b + BLOCK);
-      FloatVector acc = Lanes.broadcast(0f);
+      // Two accumulators: half the additions per lane, and two independent dependency chains.
+      FloatVector acc0 = Lanes.broadcast(0f), acc1 = acc0;
       int j = b;
-      for (; j <= end - N; j += N) acc = acc.add(Lanes.load(s, t, at + j));
+      for (; j <= end - 2 * N; j += 2 * N) {
+        acc0 = acc0.add(Lanes.load(s, t, at + j));
+        acc1 = acc1.add(Lanes.load(s, t, at + j + N));
+      }
       // A masked load fills the lanes past the end with 0.
-      if (j < end) acc = acc.add(Lanes.load(s, t, at + j, Lanes.tail(j, end)));
-      total += acc.reduceLanes(VectorOperators.ADD);
+      for (; j < end; j += N) acc0 = acc0.add(Lanes.load(s, t, at + j, Lanes.tail(j, end)));
+      total += acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
     return total;
   }
@@ -163,10 +170,11 @@ final class VectorReductions {
         total += acc.reduceLanes(VectorOperators.ADD);
       }
       if (log) {
-        FloatVector lse = Lanes.broadcast((float) (m + Math.log(total)));
+        // (x - m) - log(sum) rather than x - (m + log(sum)): the latter rounds at the scale of m.
+        FloatVector logSum = Lanes.broadcast((float) Math.log(total));
         for (int j = 0; j < n; j += N) {
           VectorMask<Float> mk = Lanes.tail(j, n);
-          Lanes.store(Lanes.load(sx, t, x + j, mk).sub(lse), so, t, o + j, mk);
+          Lanes.store(Lanes.load(sx, t, x + j, mk).sub(sh).sub(logSum), so, t, o + j, mk);
         }
       } else {
         FloatVector inv = Lanes.broadcast((float) (1 / total));

@@ -7,6 +7,7 @@ import dev.rmr1.tensor.BinaryOp;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.UnaryOp;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -20,14 +21,19 @@ import jdk.incubator.vector.VectorOperators;
 final class VectorElementwise {
   private VectorElementwise() {}
 
-  private static final VectorMask<Float> ALL = F.maskAll(true);
-
   /** GELU needs erf, which has no vector form accurate to float precision here; it stays scalar. */
   static boolean covers(UnaryOp op) {
     return op != UnaryOp.GELU;
   }
 
-  /** A row's input: loaded at each position, or its one value when broadcast along the row. */
+  // Each row loop is its own small static method: a kernel inlined into a large lambda body can
+  // exceed C2's inlining budget, and vectors passed to methods that are not inlined get boxed.
+
+  /** A row's input at j (full vector): loaded, or the row's one value when broadcast along the row. */
+  private static FloatVector in(MemorySegment s, DType t, long at, boolean bcast, FloatVector value) {
+    return bcast ? value : Lanes.load(s, t, at);
+  }
+
   private static FloatVector in(MemorySegment s, DType t, long at, boolean bcast, FloatVector value, VectorMask<Float> m) {
     return bcast ? value : Lanes.load(s, t, at, m);
   }
@@ -36,40 +42,50 @@ final class VectorElementwise {
     return Lanes.broadcast(Lanes.get(s, t, at));
   }
 
+  private static boolean broadcast(Rows p, int operand) {
+    return p.length > 1 && p.stride(operand) == 0;
+  }
+
   static void fill(Rows p, MemorySegment so, DType t, float value) {
+    p.run((off, from, to) -> fillRow(so, t, off[0], from, to, value));
+  }
+
+  private static void fillRow(MemorySegment so, DType t, long o, int from, int to, float value) {
     FloatVector v = Lanes.broadcast(value);
-    p.run((off, from, to) -> {
-      int j = from;
-      for (; j <= to - N; j += N) Lanes.store(v, so, t, off[0] + j, ALL);
-      if (j < to) Lanes.store(v, so, t, off[0] + j, Lanes.tail(j, to));
-    });
+    int j = from;
+    for (; j <= to - N; j += N) Lanes.store(v, so, t, o + j);
+    if (j < to) Lanes.store(v, so, t, o + j, Lanes.tail(j, to));
   }
 
   /** dst = src cast between F32 and BF16 (src may be broadcast). */
   static void convert(Rows p, MemorySegment so, DType to, MemorySegment sx, DType from) {
-    boolean bx = p.length > 1 && p.stride(1) == 0;
-    p.run((off, lo, hi) -> {
-      FloatVector x0 = first(sx, from, off[1]);
-      int j = lo;
-      for (; j <= hi - N; j += N) Lanes.store(in(sx, from, off[1] + j, bx, x0, ALL), so, to, off[0] + j, ALL);
-      if (j < hi) {
-        VectorMask<Float> m = Lanes.tail(j, hi);
-        Lanes.store(in(sx, from, off[1] + j, bx, x0, m), so, to, off[0] + j, m);
-      }
-    });
+    boolean bx = broadcast(p, 1);
+    p.run((off, lo, hi) -> convertRow(so, to, off[0], sx, from, off[1], bx, lo, hi));
+  }
+
+  private static void convertRow(MemorySegment so, DType to, long o, MemorySegment sx, DType from, long x, boolean bx, int lo, int hi) {
+    FloatVector x0 = first(sx, from, x);
+    int j = lo;
+    for (; j <= hi - N; j += N) Lanes.store(in(sx, from, x + j, bx, x0), so, to, o + j);
+    if (j < hi) {
+      VectorMask<Float> m = Lanes.tail(j, hi);
+      Lanes.store(in(sx, from, x + j, bx, x0, m), so, to, o + j, m);
+    }
   }
 
   static void unary(UnaryOp op, Rows p, MemorySegment so, MemorySegment sx, DType t) {
-    boolean bx = p.length > 1 && p.stride(1) == 0;
-    p.run((off, from, to) -> {
-      FloatVector x0 = first(sx, t, off[1]);
-      int j = from;
-      for (; j <= to - N; j += N) Lanes.store(apply(op, in(sx, t, off[1] + j, bx, x0, ALL)), so, t, off[0] + j, ALL);
-      if (j < to) {
-        VectorMask<Float> m = Lanes.tail(j, to);
-        Lanes.store(apply(op, in(sx, t, off[1] + j, bx, x0, m)), so, t, off[0] + j, m);
-      }
-    });
+    boolean bx = broadcast(p, 1);
+    p.run((off, from, to) -> unaryRow(op, so, off[0], sx, off[1], bx, t, from, to));
+  }
+
+  private static void unaryRow(UnaryOp op, MemorySegment so, long o, MemorySegment sx, long x, boolean bx, DType t, int from, int to) {
+    FloatVector x0 = first(sx, t, x);
+    int j = from;
+    for (; j <= to - N; j += N) Lanes.store(apply(op, in(sx, t, x + j, bx, x0)), so, t, o + j);
+    if (j < to) {
+      VectorMask<Float> m = Lanes.tail(j, to);
+      Lanes.store(apply(op, in(sx, t, x + j, bx, x0, m)), so, t, o + j, m);
+    }
   }
 
   static FloatVector apply(UnaryOp op, FloatVector x) {
@@ -100,23 +116,31 @@ final class VectorElementwise {
 
   /** Arithmetic ops write t; comparisons write BOOL. */
   static void binary(BinaryOp op, Rows p, MemorySegment so, MemorySegment sa, MemorySegment sb, DType t) {
-    boolean ba = p.length > 1 && p.stride(1) == 0, bb = p.length > 1 && p.stride(2) == 0;
-    boolean cmp = op.isComparison();
-    p.run((off, from, to) -> {
-      FloatVector a0 = first(sa, t, off[1]), b0 = first(sb, t, off[2]);
-      int j = from;
-      for (; j <= to - N; j += N) {
-        FloatVector a = in(sa, t, off[1] + j, ba, a0, ALL), b = in(sb, t, off[2] + j, bb, b0, ALL);
-        if (cmp) Lanes.storeBool(compare(op, a, b), so, off[0] + j);
-        else Lanes.store(apply(op, a, b), so, t, off[0] + j, ALL);
-      }
-      if (j < to) {
-        VectorMask<Float> m = Lanes.tail(j, to);
-        FloatVector a = in(sa, t, off[1] + j, ba, a0, m), b = in(sb, t, off[2] + j, bb, b0, m);
-        if (cmp) Lanes.storeBool(compare(op, a, b), so, off[0] + j, to - j);
-        else Lanes.store(apply(op, a, b), so, t, off[0] + j, m);
-      }
-    });
+    boolean ba = broadcast(p, 1), bb = broadcast(p, 2);
+    if (op.isComparison()) p.run((off, from, to) -> compareRow(op, so, off[0], sa, off[1], ba, sb, off[2], bb, t, from, to));
+    else p.run((off, from, to) -> binaryRow(op, so, off[0], sa, off[1], ba, sb, off[2], bb, t, from, to));
+  }
+
+  private static void binaryRow(BinaryOp op, MemorySegment so, long o, MemorySegment sa, long a, boolean ba, MemorySegment sb, long b,
+      boolean bb, DType t, int from, int to) {
+    FloatVector a0 = first(sa, t, a), b0 = first(sb, t, b);
+    int j = from;
+    for (; j <= to - N; j += N) Lanes.store(apply(op, in(sa, t, a + j, ba, a0), in(sb, t, b + j, bb, b0)), so, t, o + j);
+    if (j < to) {
+      VectorMask<Float> m = Lanes.tail(j, to);
+      Lanes.store(apply(op, in(sa, t, a + j, ba, a0, m), in(sb, t, b + j, bb, b0, m)), so, t, o + j, m);
+    }
+  }
+
+  private static void compareRow(BinaryOp op, MemorySegment so, long o, MemorySegment sa, long a, boolean ba, MemorySegment sb, long b,
+      boolean bb, DType t, int from, int to) {
+    FloatVector a0 = first(sa, t, a), b0 = first(sb, t, b);
+    int j = from;
+    for (; j <= to - N; j += N) Lanes.storeBool(compare(op, in(sa, t, a + j, ba, a0), in(sb, t, b + j, bb, b0)), so, o + j);
+    if (j < to) {
+      VectorMask<Float> m = Lanes.tail(j, to);
+      Lanes.storeBool(compare(op, in(sa, t, a + j, ba, a0, m), in(sb, t, b + j, bb, b0, m)), so, o + j, to - j);
+    }
   }
 
   private static FloatVector apply(BinaryOp op, FloatVector a, FloatVector b) {
@@ -148,22 +172,23 @@ final class VectorElementwise {
 
   /** out = cond ? a : b; cond is BOOL; any input may be broadcast along the row. */
   static void where(Rows p, MemorySegment so, MemorySegment sc, MemorySegment sa, MemorySegment sb, DType t) {
-    boolean bc = p.length > 1 && p.stride(1) == 0, ba = p.length > 1 && p.stride(2) == 0, bb = p.length > 1 && p.stride(3) == 0;
-    p.run((off, from, to) -> {
-      FloatVector a0 = first(sa, t, off[2]), b0 = first(sb, t, off[3]);
-      VectorMask<Float> c0 = F.maskAll(sc.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off[1]) != 0);
-      int j = from;
-      for (; j <= to - N; j += N) {
-        VectorMask<Float> c = bc ? c0 : Lanes.loadBool(sc, off[1] + j);
-        FloatVector a = in(sa, t, off[2] + j, ba, a0, ALL), b = in(sb, t, off[3] + j, bb, b0, ALL);
-        Lanes.store(b.blend(a, c), so, t, off[0] + j, ALL);
-      }
-      if (j < to) {
-        VectorMask<Float> m = Lanes.tail(j, to);
-        VectorMask<Float> c = bc ? c0 : Lanes.loadBool(sc, off[1] + j, to - j);
-        FloatVector a = in(sa, t, off[2] + j, ba, a0, m), b = in(sb, t, off[3] + j, bb, b0, m);
-        Lanes.store(b.blend(a, c), so, t, off[0] + j, m);
-      }
-    });
+    boolean bc = broadcast(p, 1), ba = broadcast(p, 2), bb = broadcast(p, 3);
+    p.run((off, from, to) -> whereRow(so, off[0], sc, off[1], bc, sa, off[2], ba, sb, off[3], bb, t, from, to));
+  }
+
+  private static void whereRow(MemorySegment so, long o, MemorySegment sc, long c, boolean bc, MemorySegment sa, long a, boolean ba,
+      MemorySegment sb, long b, boolean bb, DType t, int from, int to) {
+    FloatVector a0 = first(sa, t, a), b0 = first(sb, t, b);
+    VectorMask<Float> c0 = F.maskAll(sc.get(ValueLayout.JAVA_BYTE, c) != 0);
+    int j = from;
+    for (; j <= to - N; j += N) {
+      VectorMask<Float> cj = bc ? c0 : Lanes.loadBool(sc, c + j);
+      Lanes.store(in(sb, t, b + j, bb, b0).blend(in(sa, t, a + j, ba, a0), cj), so, t, o + j);
+    }
+    if (j < to) {
+      VectorMask<Float> m = Lanes.tail(j, to);
+      VectorMask<Float> cj = bc ? c0 : Lanes.loadBool(sc, c + j, to - j);
+      Lanes.store(in(sb, t, b + j, bb, b0, m).blend(in(sa, t, a + j, ba, a0, m), cj), so, t, o + j, m);
+    }
   }
 }

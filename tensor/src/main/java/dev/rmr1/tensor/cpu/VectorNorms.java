@@ -19,23 +19,39 @@ final class VectorNorms {
   static void rmsNorm(Rows p, MemorySegment so, MemorySegment sx, DType t, MemorySegment sw, DType wt, long wAt, double eps) {
     int n = p.length;
     p.run((off, from, to) -> {
-      long o = off[0], x = off[1];
-      double total = 0;
-      for (int b = 0; b < n; b += VectorReductions.BLOCK) {
-        int end = Math.min(n, b + VectorReductions.BLOCK);
-        FloatVector acc = Lanes.broadcast(0f);
-        for (int j = b; j < end; j += N) {
-          FloatVector v = Lanes.load(sx, t, x + j, Lanes.tail(j, end)); // zero past the end
-          acc = Lanes.fma(v, v, acc);
-        }
-        total += acc.reduceLanes(VectorOperators.ADD);
-      }
-      FloatVector inv = Lanes.broadcast((float) (1 / Math.sqrt(total / n + eps)));
-      for (int j = 0; j < n; j += N) {
-        VectorMask<Float> m = Lanes.tail(j, n);
-        Lanes.store(Lanes.load(sx, t, x + j, m).mul(inv).mul(Lanes.load(sw, wt, wAt + j, m)), so, t, o + j, m);
-      }
+      float inv = (float) (1 / Math.sqrt(sumOfSquares(sx, t, off[1], n) / n + eps));
+      scaleByWeight(so, off[0], sx, off[1], t, n, inv, sw, wt, wAt);
     });
+  }
+
+  private static double sumOfSquares(MemorySegment sx, DType t, long x, int n) {
+    double total = 0;
+    for (int b = 0; b < n; b += VectorReductions.BLOCK) {
+      int end = Math.min(n, b + VectorReductions.BLOCK);
+      FloatVector acc = Lanes.broadcast(0f);
+      int j = b;
+      for (; j <= end - N; j += N) {
+        FloatVector v = Lanes.load(sx, t, x + j);
+        acc = Lanes.fma(v, v, acc);
+      }
+      if (j < end) {
+        FloatVector v = Lanes.load(sx, t, x + j, Lanes.tail(j, end)); // zero past the end
+        acc = Lanes.fma(v, v, acc);
+      }
+      total += acc.reduceLanes(VectorOperators.ADD);
+    }
+    return total;
+  }
+
+  /** out = x * inv * w. */
+  private static void scaleByWeight(MemorySegment so, long o, MemorySegment sx, long x, DType t, int n, float inv, MemorySegment sw, DType wt, long w) {
+    FloatVector s = Lanes.broadcast(inv);
+    int j = 0;
+    for (; j <= n - N; j += N) Lanes.store(Lanes.load(sx, t, x + j).mul(s).mul(Lanes.load(sw, wt, w + j)), so, t, o + j);
+    if (j < n) {
+      VectorMask<Float> m = Lanes.tail(j, n);
+      Lanes.store(Lanes.load(sx, t, x + j, m).mul(s).mul(Lanes.load(sw, wt, w + j, m)), so, t, o + j, m);
+    }
   }
 
   /**
@@ -45,15 +61,16 @@ final class VectorNorms {
   static void rope(Rows p, MemorySegment so, MemorySegment sx, MemorySegment sc, MemorySegment ss, DType t) {
     int half = p.length / 2;
     p.run((off, from, to) -> {
-      long o = off[0], x = off[1], c = off[2], s = off[3];
-      for (int j = 0; j < half; j += N) {
-        VectorMask<Float> m = Lanes.tail(j, half);
-        FloatVector x1 = Lanes.load(sx, t, x + j, m), x2 = Lanes.load(sx, t, x + half + j, m);
-        FloatVector lo = Lanes.fma(x1, Lanes.load(sc, t, c + j, m), x2.mul(Lanes.load(ss, t, s + j, m)).neg());
-        FloatVector hi = Lanes.fma(x2, Lanes.load(sc, t, c + half + j, m), x1.mul(Lanes.load(ss, t, s + half + j, m)));
-        Lanes.store(lo, so, t, o + j, m);
-        Lanes.store(hi, so, t, o + half + j, m);
-      }
+      for (int j = 0; j < half; j += N) ropeBlock(so, off[0], sx, off[1], sc, off[2], ss, off[3], t, half, j, Lanes.tail(j, half));
     });
+  }
+
+  private static void ropeBlock(MemorySegment so, long o, MemorySegment sx, long x, MemorySegment sc, long c, MemorySegment ss, long s,
+      DType t, int half, int j, VectorMask<Float> m) {
+    FloatVector x1 = Lanes.load(sx, t, x + j, m), x2 = Lanes.load(sx, t, x + half + j, m);
+    FloatVector lo = Lanes.fma(x1, Lanes.load(sc, t, c + j, m), x2.mul(Lanes.load(ss, t, s + j, m)).neg());
+    FloatVector hi = Lanes.fma(x2, Lanes.load(sc, t, c + half + j, m), x1.mul(Lanes.load(ss, t, s + half + j, m)));
+    Lanes.store(lo, so, t, o + j, m);
+    Lanes.store(hi, so, t, o + half + j, m);
   }
 }

@@ -121,20 +121,22 @@ final class VectorReductions {
    * out[c] = op over r < count of x[c + r * step]. SUM, MAX or MIN.
    */
   static void columns(ReduceOp op, Rows p, int count, long step, MemorySegment so, MemorySegment sx, DType t) {
-    float identity = op == ReduceOp.SUM ? 0f : op == ReduceOp.MAX ? NEG_INF : Float.POSITIVE_INFINITY;
     p.run((off, from, to) -> {
-      for (int c = from; c < to; c += N) {
-        VectorMask<Float> m = Lanes.tail(c, to);
-        FloatVector total = Lanes.broadcast(identity);
-        for (int r0 = 0; r0 < count; r0 += BLOCK / N) {
-          FloatVector acc = Lanes.broadcast(identity);
-          int r1 = Math.min(count, r0 + BLOCK / N);
-          for (int r = r0; r < r1; r++) acc = combine(op, acc, Lanes.load(sx, t, off[1] + r * step + c, m));
-          total = combine(op, total, acc);
-        }
-        Lanes.store(total, so, t, off[0] + c, m);
-      }
+      for (int c = from; c < to; c += N) column(op, count, step, so, off[0] + c, sx, off[1] + c, t, Lanes.tail(c, to));
     });
+  }
+
+  /** N columns (those in {@code m}) of out at o, each reduced over {@code count} rows of x from x (step {@code step}). */
+  private static void column(ReduceOp op, int count, long step, MemorySegment so, long o, MemorySegment sx, long x, DType t, VectorMask<Float> m) {
+    FloatVector identity = Lanes.broadcast(op == ReduceOp.SUM ? 0f : op == ReduceOp.MAX ? NEG_INF : Float.POSITIVE_INFINITY);
+    FloatVector total = identity;
+    for (int r0 = 0; r0 < count; r0 += BLOCK / N) {
+      FloatVector acc = identity;
+      int r1 = Math.min(count, r0 + BLOCK / N);
+      for (int r = r0; r < r1; r++) acc = combine(op, acc, Lanes.load(sx, t, x + r * step, m));
+      total = combine(op, total, acc);
+    }
+    Lanes.store(total, so, t, o, m);
   }
 
   private static FloatVector combine(ReduceOp op, FloatVector acc, FloatVector v) {
@@ -152,38 +154,69 @@ final class VectorReductions {
    */
   static void softmax(Rows p, MemorySegment so, MemorySegment sx, DType t, boolean log) {
     int n = p.length;
-    boolean reuse = !log && t == DType.F32;
-    p.run((off, from, to) -> {
-      long o = off[0], x = off[1];
-      float m = max(sx, t, x, n);
-      FloatVector sh = Lanes.broadcast(m);
-      double total = 0;
-      for (int b = 0; b < n; b += BLOCK) {
-        int end = Math.min(n, b + BLOCK);
-        FloatVector acc = Lanes.broadcast(0f);
-        for (int j = b; j < end; j += N) {
-          VectorMask<Float> mk = Lanes.tail(j, end);
-          FloatVector e = Lanes.exp(Lanes.load(sx, t, x + j, mk).sub(sh));
-          if (reuse) Lanes.store(e, so, t, o + j, mk);
-          acc = acc.add(e, mk);
-        }
-        total += acc.reduceLanes(VectorOperators.ADD);
+    p.run((off, from, to) -> softmaxRow(so, off[0], sx, off[1], t, n, log));
+  }
+
+  private static void softmaxRow(MemorySegment so, long o, MemorySegment sx, long x, DType t, int n, boolean log) {
+    float m = max(sx, t, x, n);
+    if (log) logSoftmaxRow(so, o, sx, x, t, n, m, (float) Math.log(sumExp(sx, t, x, n, m)));
+    else if (t == DType.F32) scaleRow(so, o, t, n, (float) (1 / storeExp(so, o, sx, x, t, n, m)));
+    else expScaleRow(so, o, sx, x, t, n, m, (float) (1 / sumExp(sx, t, x, n, m)));
+  }
+
+  /** out = exp(x - shift), returning its sum. */
+  private static double storeExp(MemorySegment so, long o, MemorySegment sx, long x, DType t, int n, float shift) {
+    FloatVector sh = Lanes.broadcast(shift);
+    double total = 0;
+    for (int b = 0; b < n; b += BLOCK) {
+      int end = Math.min(n, b + BLOCK);
+      FloatVector acc = Lanes.broadcast(0f);
+      int j = b;
+      for (; j <= end - N; j += N) {
+        FloatVector e = Lanes.exp(Lanes.load(sx, t, x + j).sub(sh));
+        Lanes.store(e, so, t, o + j);
+        acc = acc.add(e);
       }
-      if (log) {
-        // (x - m) - log(sum) rather than x - (m + log(sum)): the latter rounds at the scale of m.
-        FloatVector logSum = Lanes.broadcast((float) Math.log(total));
-        for (int j = 0; j < n; j += N) {
-          VectorMask<Float> mk = Lanes.tail(j, n);
-          Lanes.store(Lanes.load(sx, t, x + j, mk).sub(sh).sub(logSum), so, t, o + j, mk);
-        }
-      } else {
-        FloatVector inv = Lanes.broadcast((float) (1 / total));
-        for (int j = 0; j < n; j += N) {
-          VectorMask<Float> mk = Lanes.tail(j, n);
-          FloatVector e = reuse ? Lanes.load(so, t, o + j, mk) : Lanes.exp(Lanes.load(sx, t, x + j, mk).sub(sh));
-          Lanes.store(e.mul(inv), so, t, o + j, mk);
-        }
+      if (j < end) {
+        VectorMask<Float> m = Lanes.tail(j, end);
+        FloatVector e = Lanes.exp(Lanes.load(sx, t, x + j, m).sub(sh));
+        Lanes.store(e, so, t, o + j, m);
+        acc = acc.add(e, m);
       }
-    });
+      total += acc.reduceLanes(VectorOperators.ADD);
+    }
+    return total;
+  }
+
+  /** out *= scale, in place. */
+  private static void scaleRow(MemorySegment so, long o, DType t, int n, float scale) {
+    int j = 0;
+    for (; j <= n - N; j += N) Lanes.store(Lanes.load(so, t, o + j).mul(scale), so, t, o + j);
+    if (j < n) {
+      VectorMask<Float> m = Lanes.tail(j, n);
+      Lanes.store(Lanes.load(so, t, o + j, m).mul(scale), so, t, o + j, m);
+    }
+  }
+
+  /** out = exp(x - shift) * scale. */
+  private static void expScaleRow(MemorySegment so, long o, MemorySegment sx, long x, DType t, int n, float shift, float scale) {
+    FloatVector sh = Lanes.broadcast(shift);
+    int j = 0;
+    for (; j <= n - N; j += N) Lanes.store(Lanes.exp(Lanes.load(sx, t, x + j).sub(sh)).mul(scale), so, t, o + j);
+    if (j < n) {
+      VectorMask<Float> m = Lanes.tail(j, n);
+      Lanes.store(Lanes.exp(Lanes.load(sx, t, x + j, m).sub(sh)).mul(scale), so, t, o + j, m);
+    }
+  }
+
+  /** Log-softmax: out = (x - max) - log(sum); subtracting max first keeps the rounding at the result's scale. */
+  private static void logSoftmaxRow(MemorySegment so, long o, MemorySegment sx, long x, DType t, int n, float max, float logSum) {
+    FloatVector mx = Lanes.broadcast(max), ls = Lanes.broadcast(logSum);
+    int j = 0;
+    for (; j <= n - N; j += N) Lanes.store(Lanes.load(sx, t, x + j).sub(mx).sub(ls), so, t, o + j);
+    if (j < n) {
+      VectorMask<Float> m = Lanes.tail(j, n);
+      Lanes.store(Lanes.load(sx, t, x + j, m).sub(mx).sub(ls), so, t, o + j, m);
+    }
   }
 }

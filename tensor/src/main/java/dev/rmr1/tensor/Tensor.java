@@ -812,7 +812,9 @@ public class Tensor implements AutoCloseable {
     checkSameDevice("gather", index);
     requireIndex("gather", index);
     int a = axis(dim);
-    if (index.dim() != dim()) throw new IllegalArgumentException("gather: index rank " + index.dim() + " differs from input rank " + dim());
+    if (index.dim() != dim())
+      throw new IllegalArgumentException("gather: index " + Arrays.toString(index.shape) + " has rank " + index.dim() + " but input "
+          + Arrays.toString(shape) + " has rank " + dim());
     for (int i = 0; i < shape.length; i++)
       if (i != a && index.shape[i] > shape[i])
         throw new IllegalArgumentException("gather: index shape " + Arrays.toString(index.shape) + " exceeds input " + Arrays.toString(shape) + " at dim " + i);

@@ -221,12 +221,12 @@ public class Tensor implements AutoCloseable {
     return closed || storage.isFreed();
   }
 
-  /** Row-major dense (size-1 dims may have any stride). */
+  /** Row-major dense (size-1 dims may have any stride; an empty tensor is contiguous, as in PyTorch). */
   public final boolean isContiguous() {
+    for (int d : shape) if (d == 0) return true;
     long expected = 1;
     for (int i = shape.length - 1; i >= 0; i--) {
       if (shape[i] == 1) continue;
-      if (shape[i] == 0) return true;
       if (strides[i] != expected) return false;
       expected *= shape[i];
     }
@@ -812,7 +812,9 @@ public class Tensor implements AutoCloseable {
     checkSameDevice("gather", index);
     requireIndex("gather", index);
     int a = axis(dim);
-    if (index.dim() != dim()) throw new IllegalArgumentException("gather: index rank " + index.dim() + " differs from input rank " + dim());
+    if (index.dim() != dim())
+      throw new IllegalArgumentException("gather: index " + Arrays.toString(index.shape) + " has rank " + index.dim() + " but input "
+          + Arrays.toString(shape) + " has rank " + dim());
     for (int i = 0; i < shape.length; i++)
       if (i != a && index.shape[i] > shape[i])
         throw new IllegalArgumentException("gather: index shape " + Arrays.toString(index.shape) + " exceeds input " + Arrays.toString(shape) + " at dim " + i);

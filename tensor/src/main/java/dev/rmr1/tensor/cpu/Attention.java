@@ -1,8 +1,27 @@
 package dev.rmr1.tensor.cpu;
 
-/** CPU scaled dot-product attention. Currently the scalar reference; the Vector API fast path goes here. */
+import static dev.rmr1.tensor.cpu.Elementwise.floatStorage;
+import static dev.rmr1.tensor.cpu.Elementwise.simd;
+
+import dev.rmr1.tensor.DType;
+import dev.rmr1.tensor.Tensor;
+
+/**
+ * CPU scaled dot-product attention: the online-softmax {@link VectorAttention} kernel for F32/BF16
+ * operands whose head rows (last dim) have stride 1, else the scalar {@link Reference}.
+ */
 final class Attention {
   private Attention() {}
 
-  static void attention(dev.rmr1.tensor.Tensor out, dev.rmr1.tensor.Tensor q, dev.rmr1.tensor.Tensor k, dev.rmr1.tensor.Tensor v, double scale, boolean causal, int qOffset) { Reference.attention(out, q, k, v, scale, causal, qOffset); }
+  static void attention(Tensor out, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
+    if (!tryAttention(out, q, k, v, scale, causal, qOffset)) Reference.attention(out, q, k, v, scale, causal, qOffset);
+  }
+
+  static boolean tryAttention(Tensor out, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
+    DType t = q.dtype();
+    if (!floatStorage(t) || k.dtype() != t || v.dtype() != t || out.dtype() != t || !simd(out, q, k, v) || out.numel() == 0) return false;
+    if (q.size(3) > 1 && (q.stride(3) != 1 || k.stride(3) != 1 || v.stride(3) != 1 || out.stride(3) != 1)) return false;
+    VectorAttention.attention(out, q, k, v, scale, causal, qOffset);
+    return true;
+  }
 }

@@ -122,10 +122,10 @@ public final class BenchMatmulCommand implements Callable<Integer> {
     if (json) {
       StringBuilder s = new StringBuilder();
       s.append(String.format(Locale.ROOT, "{\"m\":%d,\"n\":%d,\"k\":%d,\"dtype\":\"%s\",\"layout\":\"%s\",\"threads\":%d,\"reps\":%d,"
-              + "\"copies\":%d,\"median_ms\":%.4f,\"min_ms\":%.4f,\"max_ms\":%.4f,\"gflops\":%.2f,\"weight_gbps\":%.2f",
+              + "\"copies\":%d,\"median_ms\":%.4f,\"min_ms\":%.4f,\"max_ms\":%.4f,\"gflops\":%.6g,\"weight_gbps\":%.6g",
           m, n, k, dtype, lay, t, ms.length, copies, median, sorted[0], sorted[sorted.length - 1], gflops, weightGbps));
       if (bwGbps.length > 0)
-        s.append(String.format(Locale.ROOT, ",\"membw_gbps\":%.2f,\"membw_fraction\":%.3f", median(bwGbps), weightGbps / median(bwGbps)));
+        s.append(String.format(Locale.ROOT, ",\"membw_gbps\":%.6g,\"membw_fraction\":%.4g", median(bwGbps), weightGbps / median(bwGbps)));
       w.println(s.append('}'));
     } else {
       w.printf(Locale.ROOT, "matmul M=%d N=%d K=%d, F32 x %s (%s), %d threads: median %.3f ms (min %.3f, max %.3f over %d reps), %.1f GFLOP/s, weights %.2f GB/s%n",

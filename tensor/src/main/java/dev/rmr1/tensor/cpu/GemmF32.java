@@ -46,6 +46,10 @@ final class GemmF32 extends GemmBlocked.Kernel {
     private final float[] bPack = new float[GemmBlocked.KC * GemmBlocked.roundUp(GemmBlocked.NC, NR)];
     /** MR x kc, element (r, p) at p * MR + r: one broadcast per row and depth step. */
     private final float[] aPack = new float[GemmBlocked.KC * MR];
+    /** NR columns of B (column c at c * kc) before they are interleaved into a sliver. */
+    private final float[] stage = new float[GemmBlocked.KC * NR];
+    /** One BF16 column of B as read. */
+    private final short[] halves = new short[GemmBlocked.KC];
     /** The MR rows of A before interleaving, row r at r * kc. */
     private final float[] rowsBuf = new float[GemmBlocked.KC * MR];
     /** The register tile's result, row-major MR x NR, before it is added into out. */
@@ -86,25 +90,23 @@ final class GemmF32 extends GemmBlocked.Kernel {
           }
           continue;
         }
-        // Column by column: for b = W^T (bK == 1) this walks a contiguous row of W.
-        for (int c = 0; c < width; c++) {
+        // Column by column into the stage (for b = W^T, bK == 1, each column is a contiguous row of
+        // W: one bulk copy), then the sliver row by row.
+        float[] st = stage;
+        for (int c = 0; c < NR; c++) {
+          int so = c * kc;
           long col = src + c * bN;
-          int d = o + c;
-          switch (p.bType) {
-            case F32 -> {
-              for (int q = 0; q < kc; q++) dst[d + q * NR] = s.getAtIndex(F, col + q * bK);
-            }
-            case BF16 -> {
-              for (int q = 0; q < kc; q++) dst[d + q * NR] = Float.intBitsToFloat(s.getAtIndex(H, col + q * bK) << 16);
-            }
-            case F16 -> {
-              for (int q = 0; q < kc; q++) dst[d + q * NR] = Float.float16ToFloat(s.getAtIndex(H, col + q * bK));
-            }
-            default -> throw new IllegalStateException("GemmF32: unexpected B dtype " + p.bType);
-          }
+          if (c >= width) Arrays.fill(st, so, so + kc, 0f);
+          else if (p.bType == DType.F32 && bK == 1) MemorySegment.copy(s, F, col * Float.BYTES, st, so, kc);
+          else if (p.bType == DType.BF16 && bK == 1) {
+            short[] h = halves;
+            MemorySegment.copy(s, H, col * 2, h, 0, kc);
+            for (int q = 0; q < kc; q++) st[so + q] = Float.intBitsToFloat(h[q] << 16);
+          } else
+            for (int q = 0; q < kc; q++) st[so + q] = (float) Elements.get(s, p.bType, col + q * bK);
         }
-        for (int c = width; c < NR; c++)
-          for (int q = 0; q < kc; q++) dst[o + c + q * NR] = 0;
+        for (int q = 0, d = o; q < kc; q++, d += NR)
+          for (int c = 0; c < NR; c++) dst[d + c] = st[c * kc + q];
       }
     }
 

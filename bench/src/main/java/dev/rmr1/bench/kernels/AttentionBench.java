@@ -5,7 +5,9 @@ import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.cpu.CpuBackend;
+import dev.rmr1.tensor.cpu.Parallel;
 import dev.rmr1.tensor.cpu.Reference;
+import dev.rmr1.tensor.cpu.Simd;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,6 +45,7 @@ public class AttentionBench {
 
   @Setup(Level.Trial)
   public void setup() {
+    System.out.println("CPU kernels: " + Simd.describe() + ", " + Parallel.threads() + " thread(s)");
     Rng rng = new Rng(3);
     int tq = phase.equals("prefill") ? context : 1;
     qProj = Tensor.normal(Device.CPU, DType.F32, rng, 0, 1, 1, tq, HQ, D);

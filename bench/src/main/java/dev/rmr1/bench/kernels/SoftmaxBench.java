@@ -5,7 +5,9 @@ import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.cpu.CpuBackend;
+import dev.rmr1.tensor.cpu.Parallel;
 import dev.rmr1.tensor.cpu.Reference;
+import dev.rmr1.tensor.cpu.Simd;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -37,6 +39,7 @@ public class SoftmaxBench {
 
   @Setup(Level.Trial)
   public void setup() {
+    System.out.println("CPU kernels: " + Simd.describe() + ", " + Parallel.threads() + " thread(s)");
     String[] rc = shape.split("x");
     int rows = Integer.parseInt(rc[0]), cols = Integer.parseInt(rc[1]);
     x = Tensor.normal(Device.CPU, DType.F32, new Rng(1), 0, 3, rows, cols);

@@ -50,11 +50,6 @@ final class Lanes {
         : DType.bf16ToFloat(s.getAtIndex(ValueLayout.JAVA_SHORT, i));
   }
 
-  static void set(MemorySegment s, DType t, long i, float v) {
-    if (t == DType.F32) s.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
-    else s.setAtIndex(ValueLayout.JAVA_SHORT, i, DType.floatToBf16(v));
-  }
-
   static FloatVector load(MemorySegment s, DType t, long i) {
     if (t == DType.F32) return FloatVector.fromMemorySegment(F, s, i * 4, ORDER);
     return widen(ShortVector.fromMemorySegment(S, s, i * 2, ORDER));

@@ -50,7 +50,8 @@ final class Reductions {
     for (int d = r - 1; d >= 0; d--) {
       if (shape[d] == 1) continue;
       long o = reducedDim[d] ? 0 : os[d];
-      if (k > 0 && reduced[k - 1] == reducedDim[d] && xs[d] == xStride[k - 1] * size[k - 1] && o == oStride[k - 1] * size[k - 1]) {
+      if (k > 0 && reduced[k - 1] == reducedDim[d] && xs[d] == xStride[k - 1] * size[k - 1] && o == oStride[k - 1] * size[k - 1]
+          && (long) size[k - 1] * shape[d] <= Integer.MAX_VALUE) {
         size[k - 1] *= shape[d];
         continue;
       }

@@ -93,7 +93,7 @@ final class Rows {
       if (shape[d] == 1 && !last) continue;
       long[] s = new long[n];
       for (int t = 0; t < n; t++) s[t] = st[t][d];
-      if (k > 0 && !(keepLast && k == 1) && mergeable(size[k - 1], dimStride[k - 1], s)) {
+      if (k > 0 && !(keepLast && k == 1) && mergeable(size[k - 1], dimStride[k - 1], shape[d], s)) {
         size[k - 1] *= shape[d];
         continue;
       }
@@ -114,9 +114,12 @@ final class Rows {
     return new Rows(size[0], dimStride[0], outer, outerStride, base, !keepLast);
   }
 
-  /** An outer dim with strides {@code s} merges into the inner dim when every operand walks both as one. */
-  private static boolean mergeable(int innerSize, long[] innerStride, long[] s) {
-    if (innerSize > Integer.MAX_VALUE / 2) return false;
+  /**
+   * An outer dim (size {@code outerSize}, strides {@code s}) merges into the inner dim when every
+   * operand walks both as one, and the merged size is still an int.
+   */
+  private static boolean mergeable(int innerSize, long[] innerStride, int outerSize, long[] s) {
+    if ((long) innerSize * outerSize > Integer.MAX_VALUE) return false;
     for (int t = 0; t < s.length; t++) if (s[t] != innerStride[t] * innerSize) return false;
     return true;
   }

@@ -36,6 +36,7 @@ public final class Simd {
     if (!module) why = "the module jdk.incubator.vector is not loaded (start java with --add-modules jdk.incubator.vector)";
     else if (!wanted) why = "-Drmr1.simd=false was given";
     else if (lanes < 4) why = "the preferred vector species has only " + lanes + " float lane(s)";
+    else if (!Probe.narrowShapesExist(lanes)) why = "no vector shapes of " + lanes * 16 + " and " + lanes * 8 + " bits for BF16 and BOOL lanes";
     ENABLED = why == null;
     FLOAT_LANES = ENABLED ? lanes : 1;
     if (!ENABLED) {
@@ -68,6 +69,17 @@ public final class Simd {
   private static final class Probe {
     static int preferredFloatLanes() {
       return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+    }
+
+    /** The kernels pair each float lane with a short lane (BF16) and, from 64 bits up, a byte lane (BOOL). */
+    static boolean narrowShapesExist(int lanes) {
+      try {
+        jdk.incubator.vector.VectorShape.forBitSize(lanes * 16);
+        jdk.incubator.vector.VectorShape.forBitSize(Math.max(64, lanes * 8));
+        return true;
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
     }
   }
 }

@@ -88,7 +88,7 @@ final class VectorElementwise {
     }
   }
 
-  static FloatVector apply(UnaryOp op, FloatVector x) {
+  private static FloatVector apply(UnaryOp op, FloatVector x) {
     FloatVector one = Lanes.broadcast(1f);
     return switch (op) {
       case NEG -> x.neg();

@@ -34,15 +34,16 @@ class AttentionTest {
     return Arbitraries.of(DType.F32, DType.F32, DType.BF16, DType.F64);
   }
 
-  @Property(tries = 60)
+  @Property(tries = 50)
   void attentionMatchesReference(@ForAll("floats") DType dt, @ForAll boolean causal, @ForAll boolean decode, @ForAll long seed) {
     Random rnd = new Random(seed);
     int b = 1 + rnd.nextInt(2), hkv = 1 + rnd.nextInt(3), group = 1 + rnd.nextInt(3);
     int d = new int[] {1, 5, 16, 17, 64}[rnd.nextInt(5)];
     // Key counts past KEY_BLOCK (128) exercise the rescaling between blocks.
     int tk = new int[] {0, 1, 2, 7, 33, 129, 300}[rnd.nextInt(7)];
-    int tq = decode ? Math.min(1, tk) : causal ? rnd.nextInt(tk + 1) : 1 + rnd.nextInt(40);
-    int qOffset = decode ? Math.max(0, tk - 1) : causal ? rnd.nextInt(tk - tq + 1) : 0;
+    int tq = decode ? Math.min(1, tk) : causal ? rnd.nextInt(Math.min(tk, 40) + 1) : 1 + rnd.nextInt(12);
+    // Causal queries are the last tq positions of a longer context, or an arbitrary window of it.
+    int qOffset = decode ? Math.max(0, tk - 1) : causal ? (rnd.nextBoolean() ? tk - tq : rnd.nextInt(tk - tq + 1)) : 0;
     double scale = rnd.nextBoolean() ? 1 / Math.sqrt(d) : 2.0; // 2.0 makes peaked softmaxes
     try (TensorScope s = TensorScope.open()) {
       Tensor q = heads(rnd, dt, 2, b, hkv * group, tq, d);
@@ -94,15 +95,15 @@ class AttentionTest {
   void decodeStepEqualsTheLastRowOfPrefillAndFirstQuerySeesOnlyKeyZero() {
     try (TensorScope s = TensorScope.open()) {
       Random rnd = new Random(8);
-      int t = 300, d = 64;
-      Tensor q = TestTensors.uniform(rnd, DType.F32, -2, 2, 1, 14, t, d);
+      int t = 150, d = 64; // two key blocks
+      Tensor q = TestTensors.uniform(rnd, DType.F32, -2, 2, 1, 6, t, d);
       Tensor k = TestTensors.uniform(rnd, DType.F32, -2, 2, 1, 2, t, d);
       Tensor v = TestTensors.uniform(rnd, DType.F32, -2, 2, 1, 2, t, d);
       Tensor prefill = Tensor.attention(q, k, v, 0.125, true, 0);
       Tensor step = Tensor.attention(q.narrow(2, t - 1, 1), k, v, 0.125, true, t - 1);
       assertClose(prefill.narrow(2, t - 1, 1).contiguous(), step, 0, 1e-6);
       Tensor first = prefill.narrow(2, 0, 1).contiguous();
-      assertClose(v.narrow(2, 0, 1).unsqueeze(2).expand(1, 2, 7, 1, d).reshape(1, 14, 1, d), first, 0, 1e-6);
+      assertClose(v.narrow(2, 0, 1).unsqueeze(2).expand(1, 2, 3, 1, d).reshape(1, 6, 1, d), first, 0, 1e-6);
     }
   }
 

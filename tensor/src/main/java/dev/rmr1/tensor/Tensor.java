@@ -692,7 +692,8 @@ public class Tensor implements AutoCloseable {
     requireFloating(log ? "logSoftmax" : "softmax", this);
     int a = axis(dim);
     if (a != shape.length - 1) {
-      try (Tensor t = transpose(a, -1); Tensor r = t.softmax(-1, log); Tensor back = r.transpose(a, -1)) {
+      // a dense copy with dim last puts the rows on the vector kernel
+      try (Tensor t = transpose(a, -1); Tensor dense = t.contiguous(); Tensor r = dense.softmax(-1, log); Tensor back = r.transpose(a, -1)) {
         return back.contiguous();
       }
     }

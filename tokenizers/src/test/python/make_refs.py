@@ -202,6 +202,83 @@ def utf8_refs():
     dump("utf8_lossy_refs.json", rows)
 
 
+
+
+CHAT_CASES = [
+    {"messages": [{"role": "user", "content": "What is 2+2?"}]},
+    {"messages": [{"role": "system", "content": "You are a fair judge."}, {"role": "user", "content": "Compare A and B."}]},
+    {"messages": [{"role": "system", "content": "Sys"}, {"role": "user", "content": "Hi there!"},
+                  {"role": "assistant", "content": "Hello. How can I help?"}, {"role": "user", "content": "Tell me a joke?"}]},
+    {"messages": [{"role": "user", "content": "First"},
+                  {"role": "assistant", "content": "<think>\nI should answer.\n</think>\n\nReply one"},
+                  {"role": "user", "content": "Second \u4f60\u597d"}]},
+    {"messages": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "<think>r</think>a"}]},
+    {"messages": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "plain", "reasoning_content": "why"}]},
+    {"messages": [{"role": "system", "content": "Use tools."}, {"role": "user", "content": "Weather in Paris?"},
+                  {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "days": 2, "units": ["C", "\u00b0"]}}}]},
+                  {"role": "tool", "content": "{\"temp\": 21}"}, {"role": "tool", "content": "sunny"},
+                  {"role": "assistant", "content": "It is 21 degrees and sunny."}],
+     "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Weather \u00e0 la carte",
+                                                 "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]},
+    {"messages": [{"role": "user", "content": "Call it"},
+                  {"role": "assistant", "content": "Calling.", "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": "{\"x\": 1}"}}]},
+                  {"role": "tool", "content": "<tool_response>ok</tool_response>"}]},
+    {"messages": [{"role": "user", "content": "\u4f60\u597d <|im_end|> {{ not a tag }} {% raw %} \\n tab\tend"}]},
+    {"messages": [{"role": "user", "content": ""}, {"role": "assistant", "content": ""}]},
+    {"messages": [{"role": "user", "content": "Think less"}], "extra": {"enable_thinking": False}},
+    {"messages": [{"role": "user", "content": "Think more"}], "extra": {"enable_thinking": True}},
+    {"messages": [{"role": "error", "content": "bad"}]},
+]
+
+DS_CASES = [
+    {"messages": [{"role": "user", "content": "Which answer is better?"}]},
+    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "A or B?"},
+                  {"role": "assistant", "content": "<think>\nhmm\n</think>\n\n<answer>[[A]]</answer>"}, {"role": "user", "content": "Why?"}]},
+    {"messages": [{"role": "user", "content": "Weather?"},
+                  {"role": "assistant", "content": None, "tool_calls": [
+                      {"type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}},
+                      {"type": "function", "function": {"name": "get_time", "arguments": "{}"}}]},
+                  {"role": "tool", "content": "21C"}, {"role": "tool", "content": "noon"},
+                  {"role": "assistant", "content": "Warm at noon."}]},
+    {"messages": [{"role": "user", "content": "Tool only"},
+                  {"role": "assistant", "content": None, "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+                  {"role": "tool", "content": "out"}]},
+]
+
+
+def chat_refs():
+    from transformers.utils.chat_template_utils import _compile_jinja_template
+
+    def load(name):
+        with open(os.path.join(RES, "templates", name), encoding="utf-8") as f:
+            return f.read()
+
+    with open(os.path.join(RES, "qwen3", "tokenizer_config.json"), encoding="utf-8") as f:
+        qwen3 = json.load(f)["chat_template"]
+    templates = {
+        "qwen3": (qwen3, {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"}, CHAT_CASES),
+        "qwen2.5": (load("qwen2.5-instruct.jinja"), {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"}, CHAT_CASES),
+        "features": (load("features.jinja"), {"bos_token": "<s>", "eos_token": "</s>"}, CHAT_CASES),
+        "deepseek-r1-distill-qwen": (load("deepseek-r1-distill-qwen.jinja"),
+                                     {"bos_token": "<\uff5cbegin\u2581of\u2581sentence\uff5c>", "eos_token": "<\uff5cend\u2581of\u2581sentence\uff5c>"},
+                                     DS_CASES + CHAT_CASES[:5]),
+    }
+    rows = []
+    for name, (template, special, cases) in templates.items():
+        compiled = _compile_jinja_template(template)
+        for case in cases:
+            for gen in (True, False):
+                row = {"template": name, "messages": case["messages"], "tools": case.get("tools"),
+                       "extra": case.get("extra", {}), "special_tokens": special, "add_generation_prompt": gen}
+                try:
+                    row["rendered"] = compiled.render(messages=case["messages"], tools=case.get("tools"), documents=None,
+                                                      add_generation_prompt=gen, **special, **case.get("extra", {}))
+                except Exception as e:  # raise_exception or a template error
+                    row["error"] = str(e)
+                rows.append(row)
+    dump("chat_refs.json", rows)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     qwen_refs()
@@ -209,3 +286,4 @@ if __name__ == "__main__":
     component_tokenizers()
     gpt2_string_merges()
     utf8_refs()
+    chat_refs()

@@ -212,10 +212,9 @@ final class JinjaSource {
   /** Inside parentheses, {@code name=value} becomes {@code name=(value)} up to the next top-level ',' or ')'. */
   static String wrapKeywordArguments(String tag) {
     StringBuilder out = new StringBuilder(tag.length() + 8);
-    List<Integer> open = new ArrayList<>(); // out positions where a wrapped value awaits its ')' , per depth
     int depth = 0;
     char quote = 0;
-    int[] wrapDepth = new int[tag.length() + 1];
+    int[] wrapDepth = new int[tag.length() + 1]; // bracket depth of each value still awaiting its ')'
     int wraps = 0;
     for (int i = 0; i < tag.length(); i++) {
       char c = tag.charAt(i);
@@ -242,7 +241,6 @@ final class JinjaSource {
         wrapDepth[wraps++] = depth;
       }
     }
-    open.clear();
     return out.toString();
   }
 

@@ -160,8 +160,12 @@ final class JinjaSource {
   private static final Pattern STEP_SLICE = Pattern.compile("\\[\\s*(-?\\d+)?\\s*:\\s*(-?\\d+)?\\s*:\\s*(-?\\d+)\\s*]");
 
   static String rewrite(String tag) {
-    return wrapKeywordArguments(translateSlices(NOT_IS.matcher(tag).replaceAll("not ($1 is $2$3)")));
+    String t = translateSlices(NOT_IS.matcher(tag).replaceAll("not ($1 is $2$3)"));
+    // Macro signatures hold parameter defaults, not keyword arguments.
+    return MACRO.matcher(t).lookingAt() ? t : wrapKeywordArguments(t);
   }
+
+  private static final Pattern MACRO = Pattern.compile("\\s*(macro|call)\\b");
 
   /** jinja2 reads {@code not x is defined} as {@code not (x is defined)}; Jinjava as {@code (not x) is defined}. */
   private static final Pattern NOT_IS =

@@ -3,7 +3,6 @@ package dev.rmr1.models.hub;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,16 +117,16 @@ public final class HubCache {
     Path pointer = snapshotFile(commit, filename);
     try {
       Files.createDirectories(pointer.getParent());
-      Files.deleteIfExists(pointer);
-      Path target = pointer.getParent().relativize(blob);
+      if (Files.exists(pointer) && Files.isSameFile(pointer, blob)) return pointer;
+      // Link under a temporary name, then rename over the pointer: a concurrent reader of the
+      // snapshot sees the old file or the new one, never a missing one.
+      Path tmp = pointer.resolveSibling(pointer.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
       try {
-        Files.createSymbolicLink(pointer, target);
-      } catch (FileAlreadyExistsException e) {
-        // another process linked it between delete and create; fine if it points at the same blob
-        if (!Files.isSameFile(pointer, blob)) throw e;
+        Files.createSymbolicLink(tmp, pointer.getParent().relativize(blob));
       } catch (UnsupportedOperationException | FileSystemException e) {
-        Files.copy(blob, pointer); // no symbolic links here (e.g. Windows without the privilege)
+        Files.copy(blob, tmp); // no symbolic links here (e.g. Windows without the privilege)
       }
+      Files.move(tmp, pointer, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return pointer;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot link " + pointer + " to " + blob, e);

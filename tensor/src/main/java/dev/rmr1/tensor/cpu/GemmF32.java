@@ -6,6 +6,10 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,6 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class GemmF32 extends GemmBlocked.Kernel {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
+  private static final VectorSpecies<Integer> INT = S.withLanes(int.class);
+  /** Shorts for one float vector's lanes: half its bits. */
+  private static final VectorSpecies<Short> HALF = VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
   static final int MR = 6, NR = 2 * L;
   private static final boolean FMA = GemmSimd.FMA;
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
@@ -35,6 +42,12 @@ final class GemmF32 extends GemmBlocked.Kernel {
   @Override
   GemmBlocked.Workspace newWorkspace() {
     return new Workspace();
+  }
+
+  /** L BF16 values at byte offset {@code at} as floats: sign-extend to int, shift into the high half. */
+  private static FloatVector widenBf16(MemorySegment s, long at) {
+    return ((IntVector) ShortVector.fromMemorySegment(HALF, s, at, NATIVE).convertShape(VectorOperators.S2I, INT, 0))
+        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
   }
 
   private static FloatVector madd(FloatVector a, FloatVector b, FloatVector c) {
@@ -87,6 +100,15 @@ final class GemmF32 extends GemmBlocked.Kernel {
             long at = (src + q * bK) * Float.BYTES;
             FloatVector.fromMemorySegment(S, s, at, NATIVE).intoArray(dst, o + q * NR);
             FloatVector.fromMemorySegment(S, s, at + (long) L * Float.BYTES, NATIVE).intoArray(dst, o + q * NR + L);
+          }
+          continue;
+        }
+        if (p.bType == DType.BF16 && bN == 1 && width == NR) {
+          // Dense BF16 rows (b = W in dx = dy @ W): widen 2 x L values per depth step.
+          for (int q = 0; q < kc; q++) {
+            long at = (src + q * bK) * 2;
+            widenBf16(s, at).intoArray(dst, o + q * NR);
+            widenBf16(s, at + 2L * L).intoArray(dst, o + q * NR + L);
           }
           continue;
         }

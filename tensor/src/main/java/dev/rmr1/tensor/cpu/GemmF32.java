@@ -61,8 +61,9 @@ final class GemmF32 extends GemmBlocked.Kernel {
     private final float[] aPack = new float[GemmBlocked.KC * MR];
     /** NR columns of B (column c at c * kc) before they are interleaved into a sliver. */
     private final float[] stage = new float[GemmBlocked.KC * NR];
-    /** One BF16 column of B as read. */
-    private final short[] halves = new short[GemmBlocked.KC];
+    /** Gather offsets {0, kc, 2 kc, ...} for the depth {@link #gatherKc}. */
+    private final int[] gatherIdx = new int[L];
+    private int gatherKc = -1;
     /** The MR rows of A before interleaving, row r at r * kc. */
     private final float[] rowsBuf = new float[GemmBlocked.KC * MR];
     /** The register tile's result, row-major MR x NR, before it is added into out. */
@@ -121,15 +122,27 @@ final class GemmF32 extends GemmBlocked.Kernel {
           if (c >= width) Arrays.fill(st, so, so + kc, 0f);
           else if (p.bType == DType.F32 && bK == 1) MemorySegment.copy(s, F, col * Float.BYTES, st, so, kc);
           else if (p.bType == DType.BF16 && bK == 1) {
-            short[] h = halves;
-            MemorySegment.copy(s, H, col * 2, h, 0, kc);
-            for (int q = 0; q < kc; q++) st[so + q] = Float.intBitsToFloat(h[q] << 16);
+            int q = 0;
+            for (; q + L <= kc; q += L) widenBf16(s, (col + q) * 2).intoArray(st, so + q);
+            for (; q < kc; q++) st[so + q] = Float.intBitsToFloat(s.getAtIndex(H, col + q) << 16);
           } else
             for (int q = 0; q < kc; q++) st[so + q] = (float) Elements.get(s, p.bType, col + q * bK);
         }
-        for (int q = 0, d = o; q < kc; q++, d += NR)
-          for (int c = 0; c < NR; c++) dst[d + c] = st[c * kc + q];
+        // Transpose with gathers: lanes c of step q come from st[c * kc + q].
+        int[] idx = gatherIndex(kc);
+        for (int q = 0, d = o; q < kc; q++, d += NR) {
+          FloatVector.fromArray(S, st, q, idx, 0).intoArray(dst, d);
+          FloatVector.fromArray(S, st, q + L * kc, idx, 0).intoArray(dst, d + L);
+        }
       }
+    }
+
+    private int[] gatherIndex(int kc) {
+      if (kc != gatherKc) {
+        for (int c = 0; c < L; c++) gatherIdx[c] = c * kc;
+        gatherKc = kc;
+      }
+      return gatherIdx;
     }
 
     @Override

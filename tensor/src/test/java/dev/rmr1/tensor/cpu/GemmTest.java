@@ -175,12 +175,12 @@ class GemmTest {
     }
   }
 
-  /** Decode-style products (M <= 4, W^T weights) take the GEMV kernel; odd K exercises its tails. */
+  /** Decode-style products (few rows, W^T weights) take the GEMV kernel; odd K exercises its tails. */
   @Test
   void gemvTakesSmallMWithTransposedWeights() {
     Random rnd = new Random(3);
     try (TensorScope s = TensorScope.open()) {
-      for (int m = 1; m <= Gemv.MAX_M; m++)
+      for (int m : new int[] {1, 2, 3, 5, Gemv.MAX_M})
         for (int k : new int[] {1, 31, 32, 64, 95, 896})
           for (DType bt : new DType[] {DType.BF16, DType.F32, DType.F16}) {
             Tensor a = matrix(rnd, DType.F32, new int[0], m, k, m == 2 ? Layout.TRANSPOSED : Layout.DENSE);
@@ -189,6 +189,9 @@ class GemmTest {
             if (GemmSimd.VECTOR) assertTrue(Gemv.applies(new GemmProblem(out, a, w)));
             check(out, a, w, F32_TOL);
           }
+      Tensor many = matrix(rnd, DType.F32, new int[0], Gemv.MAX_M + 1, 8, Layout.DENSE);
+      Tensor w = matrix(rnd, DType.BF16, new int[0], 8, 5, Layout.TRANSPOSED);
+      assertFalse(Gemv.applies(new GemmProblem(output(DType.F32, new int[0], Gemv.MAX_M + 1, 5, Layout.DENSE), many, w)));
     }
   }
 

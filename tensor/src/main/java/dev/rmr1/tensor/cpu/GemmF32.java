@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * F32 GEMM on the Vector API: a 6 x (2 vectors) register tile, i.e. 6 x 32 with AVX-512. Twelve
  * accumulators plus two B vectors and one broadcast A value use 15 registers, which also fits the 16
  * of AVX2 (6 x 16 there); per depth step it does 12 FMAs for 2 vector loads and 6 broadcasts, enough
- * to keep both FMA pipes busy (measured ~110 GFLOP/s on one Zen 4 core, about its peak).
+ * to keep the FMA units busy (the tile alone, on data in L1/L2, ran ~110 GFLOP/s on one
+ * Zen 4 core, about its peak of one 512-bit FMA per cycle).
  *
  * <p>A is F32 with any strides; B is F32, BF16 or F16 with any strides, converted to F32 as it is
  * packed (BF16 to F32 is a 16-bit shift, exact).

@@ -95,11 +95,18 @@ final class Gemv {
     int m = p.m, k = p.k;
     MemorySegment w = p.b, out = p.out;
     MemorySegment row = p.bType == DType.F16 ? widenBuffer(k) : null;
+    float[] y4 = new float[4];
     for (int j = n0; j < n1; j++) {
       long rowStart = p.bOff[batch] + j * p.bN; // element index of W[j, 0]
       if (row != null)
         for (int q = 0; q < k; q++) row.setAtIndex(F, q, Float.float16ToFloat(w.getAtIndex(H, rowStart + q)));
-      for (int r = 0; r < m; r++) {
+      int r = 0;
+      if (p.bType == DType.BF16)
+        for (; r + 4 <= m; r += 4) {
+          dotBf16x4(w, rowStart, k, chunks, x, (batch * m + r) * perRow, perRow, y4);
+          for (int i = 0; i < 4; i++) out.setAtIndex(F, p.oOff[batch] + (r + i) * p.oM + j * p.oN, y4[i]);
+        }
+      for (; r < m; r++) {
         int xo = (batch * m + r) * perRow;
         float y = switch (p.bType) {
           case BF16 -> dotBf16(w, rowStart, k, chunks, x, xo);
@@ -138,6 +145,38 @@ final class Gemv {
     float y = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     for (; q < k; q++) y += w.getAtIndex(F, start + q) * x[xo + q];
     return y;
+  }
+
+  /**
+   * {@link #dotBf16} for the 4 rows of x at xo, xo + perRow, ...: each widened chunk of weights
+   * serves 4 rows, which halves the work per multiply-add when several sequences decode together.
+   */
+  private static void dotBf16x4(MemorySegment w, long start, int k, int chunks, float[] x, int xo, int perRow, float[] y) {
+    FloatVector z = FloatVector.zero(S);
+    FloatVector e0 = z, e1 = z, e2 = z, e3 = z, o0 = z, o1 = z, o2 = z, o3 = z;
+    long base = start * 2;
+    int even = xo + k, odd = even + chunks * L, p1 = perRow, p2 = 2 * perRow, p3 = 3 * perRow;
+    for (int c = 0; c < chunks; c++) {
+      IntVector v = IntVector.fromMemorySegment(I, w, base + (long) c * CHUNK * 2, NATIVE);
+      FloatVector we = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), wo = v.and(0xffff0000).reinterpretAsFloats();
+      int ce = even + c * L, co = odd + c * L;
+      e0 = madd(we, FloatVector.fromArray(S, x, ce), e0);
+      o0 = madd(wo, FloatVector.fromArray(S, x, co), o0);
+      e1 = madd(we, FloatVector.fromArray(S, x, ce + p1), e1);
+      o1 = madd(wo, FloatVector.fromArray(S, x, co + p1), o1);
+      e2 = madd(we, FloatVector.fromArray(S, x, ce + p2), e2);
+      o2 = madd(wo, FloatVector.fromArray(S, x, co + p2), o2);
+      e3 = madd(we, FloatVector.fromArray(S, x, ce + p3), e3);
+      o3 = madd(wo, FloatVector.fromArray(S, x, co + p3), o3);
+    }
+    y[0] = e0.add(o0).reduceLanes(VectorOperators.ADD);
+    y[1] = e1.add(o1).reduceLanes(VectorOperators.ADD);
+    y[2] = e2.add(o2).reduceLanes(VectorOperators.ADD);
+    y[3] = e3.add(o3).reduceLanes(VectorOperators.ADD);
+    for (int q = chunks * CHUNK; q < k; q++) {
+      float wq = Float.intBitsToFloat(w.getAtIndex(H, start + q) << 16);
+      for (int i = 0; i < 4; i++) y[i] += wq * x[xo + i * perRow + q];
+    }
   }
 
   /**

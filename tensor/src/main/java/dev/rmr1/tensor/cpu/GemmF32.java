@@ -115,7 +115,7 @@ final class GemmF32 extends GemmBlocked.Kernel {
           continue;
         }
         // Column by column into the stage (for b = W^T, bK == 1, each column is a contiguous row of
-        // W: one bulk copy), then the sliver row by row.
+        // W: a bulk copy, or vector widening for BF16), then transposed into the sliver.
         float[] st = stage;
         for (int c = 0; c < NR; c++) {
           int so = c * kc;

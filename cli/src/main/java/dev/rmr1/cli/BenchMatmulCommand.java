@@ -55,6 +55,10 @@ public final class BenchMatmulCommand implements Callable<Integer> {
 
   @Option(names = "--warmup", defaultValue = "3", description = "Untimed repetitions first (JIT, caches).") int warmup;
 
+  @Option(names = "--warmup-seconds", defaultValue = "2",
+      description = "Keep warming up (untimed) until this many seconds have passed: the JIT needs thousands of calls of a small product.")
+  double warmupSeconds;
+
   @Option(names = "--copies", defaultValue = "1",
       description = "Rotate over this many copies of b, so that a b smaller than the last-level cache is read from memory.")
   int copies;
@@ -70,8 +74,8 @@ public final class BenchMatmulCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (m < 1 || n < 1 || k < 1) throw new ParameterException(spec.commandLine(), "--m, --n and --k must be positive, got " + m + ", " + n + ", " + k);
-    if (reps < 1 || warmup < 0 || copies < 1 || bandwidthMib < 0)
-      throw new ParameterException(spec.commandLine(), "--reps and --copies must be >= 1, --warmup and --bandwidth-mib >= 0");
+    if (reps < 1 || warmup < 0 || warmupSeconds < 0 || copies < 1 || bandwidthMib < 0)
+      throw new ParameterException(spec.commandLine(), "--reps and --copies must be >= 1, --warmup, --warmup-seconds and --bandwidth-mib >= 0");
     if (threads != null) {
       if (threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
       Parallel.setThreads(threads);
@@ -91,13 +95,14 @@ public final class BenchMatmulCommand implements Callable<Integer> {
       MemoryBandwidth bw = bandwidthMib > 0 ? new MemoryBandwidth((long) bandwidthMib << 20) : null;
       double[] ms = new double[reps], bwGbps = new double[bw == null ? 0 : reps];
       try {
-        for (int r = 0; r < warmup; r++) {
+        long warmStart = System.nanoTime();
+        for (int r = 0; r < warmup || System.nanoTime() - warmStart < warmupSeconds * 1e9; r++) {
           cpu.matmul(out, a, bs[r % copies]);
-          if (bw != null) bw.readOnce();
+          if (bw != null && r < warmup) bw.readOnce();
         }
         for (int r = 0; r < reps; r++) {
           long t0 = System.nanoTime();
-          cpu.matmul(out, a, bs[(warmup + r) % copies]);
+          cpu.matmul(out, a, bs[r % copies]);
           ms[r] = (System.nanoTime() - t0) * 1e-6;
           if (bw != null) bwGbps[r] = bw.bytes() / bw.readOnce() * 1e-9;
         }

@@ -29,7 +29,7 @@ class BenchMatmulCommandTest {
 
   @Test
   void jsonLineWithGflops() {
-    Result r = run("bench", "matmul", "--m", "3", "--n", "5", "--k", "7", "--reps", "3", "--warmup", "1", "--threads", "1", "--json");
+    Result r = run("bench", "matmul", "--m", "3", "--n", "5", "--k", "7", "--reps", "3", "--warmup", "1", "--warmup-seconds", "0", "--threads", "1", "--json");
     assertEquals(0, r.exit, r.err);
     String line = r.out.strip();
     assertEquals(1, line.lines().count(), line);
@@ -45,7 +45,7 @@ class BenchMatmulCommandTest {
   @Test
   void bf16GemvWithBandwidthAsText() {
     Result r = run("bench", "matmul", "--m", "1", "--n", "64", "--k", "33", "--dtype", "bf16", "--copies", "2",
-        "--reps", "2", "--warmup", "0", "--bandwidth-mib", "1");
+        "--reps", "2", "--warmup", "0", "--warmup-seconds", "0.05", "--bandwidth-mib", "1");
     assertEquals(0, r.exit, r.err);
     assertTrue(r.out.contains("F32 x BF16 (nt)") && r.out.contains("GFLOP/s") && r.out.contains("streaming read"), r.out);
   }

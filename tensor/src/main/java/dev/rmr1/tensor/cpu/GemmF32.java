@@ -6,13 +6,18 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * F32 GEMM on the Vector API: a 6 x (2 vectors) register tile, i.e. 6 x 32 with AVX-512. Twelve
  * accumulators plus two B vectors and one broadcast A value use 15 registers, which also fits the 16
  * of AVX2 (6 x 16 there); per depth step it does 12 FMAs for 2 vector loads and 6 broadcasts, enough
- * to keep both FMA pipes busy (measured ~110 GFLOP/s on one Zen 4 core, about its peak).
+ * to keep the FMA units busy (the tile alone, on data in L1/L2, ran ~110 GFLOP/s on one
+ * Zen 4 core, about its peak of one 512-bit FMA per cycle).
  *
  * <p>A is F32 with any strides; B is F32, BF16 or F16 with any strides, converted to F32 as it is
  * packed (BF16 to F32 is a 16-bit shift, exact).
@@ -20,6 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class GemmF32 extends GemmBlocked.Kernel {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
+  private static final VectorSpecies<Integer> INT = S.withLanes(int.class);
+  /** Shorts for one float vector's lanes: half its bits. */
+  private static final VectorSpecies<Short> HALF = VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
   static final int MR = 6, NR = 2 * L;
   private static final boolean FMA = GemmSimd.FMA;
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
@@ -37,6 +45,12 @@ final class GemmF32 extends GemmBlocked.Kernel {
     return new Workspace();
   }
 
+  /** L BF16 values at byte offset {@code at} as floats: sign-extend to int, shift into the high half. */
+  private static FloatVector widenBf16(MemorySegment s, long at) {
+    return ((IntVector) ShortVector.fromMemorySegment(HALF, s, at, NATIVE).convertShape(VectorOperators.S2I, INT, 0))
+        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+  }
+
   private static FloatVector madd(FloatVector a, FloatVector b, FloatVector c) {
     return FMA ? a.fma(b, c) : a.mul(b).add(c);
   }
@@ -48,8 +62,9 @@ final class GemmF32 extends GemmBlocked.Kernel {
     private final float[] aPack = new float[GemmBlocked.KC * MR];
     /** NR columns of B (column c at c * kc) before they are interleaved into a sliver. */
     private final float[] stage = new float[GemmBlocked.KC * NR];
-    /** One BF16 column of B as read. */
-    private final short[] halves = new short[GemmBlocked.KC];
+    /** Gather offsets {0, kc, 2 kc, ...} for the depth {@link #gatherKc}. */
+    private final int[] gatherIdx = new int[L];
+    private int gatherKc = -1;
     /** The MR rows of A before interleaving, row r at r * kc. */
     private final float[] rowsBuf = new float[GemmBlocked.KC * MR];
     /** The register tile's result, row-major MR x NR, before it is added into out. */
@@ -90,8 +105,17 @@ final class GemmF32 extends GemmBlocked.Kernel {
           }
           continue;
         }
+        if (p.bType == DType.BF16 && bN == 1 && width == NR) {
+          // Dense BF16 rows (b = W in dx = dy @ W): widen 2 x L values per depth step.
+          for (int q = 0; q < kc; q++) {
+            long at = (src + q * bK) * 2;
+            widenBf16(s, at).intoArray(dst, o + q * NR);
+            widenBf16(s, at + 2L * L).intoArray(dst, o + q * NR + L);
+          }
+          continue;
+        }
         // Column by column into the stage (for b = W^T, bK == 1, each column is a contiguous row of
-        // W: one bulk copy), then the sliver row by row.
+        // W: a bulk copy, or vector widening for BF16), then transposed into the sliver.
         float[] st = stage;
         for (int c = 0; c < NR; c++) {
           int so = c * kc;
@@ -99,15 +123,27 @@ final class GemmF32 extends GemmBlocked.Kernel {
           if (c >= width) Arrays.fill(st, so, so + kc, 0f);
           else if (p.bType == DType.F32 && bK == 1) MemorySegment.copy(s, F, col * Float.BYTES, st, so, kc);
           else if (p.bType == DType.BF16 && bK == 1) {
-            short[] h = halves;
-            MemorySegment.copy(s, H, col * 2, h, 0, kc);
-            for (int q = 0; q < kc; q++) st[so + q] = Float.intBitsToFloat(h[q] << 16);
+            int q = 0;
+            for (; q + L <= kc; q += L) widenBf16(s, (col + q) * 2).intoArray(st, so + q);
+            for (; q < kc; q++) st[so + q] = Float.intBitsToFloat(s.getAtIndex(H, col + q) << 16);
           } else
             for (int q = 0; q < kc; q++) st[so + q] = (float) Elements.get(s, p.bType, col + q * bK);
         }
-        for (int q = 0, d = o; q < kc; q++, d += NR)
-          for (int c = 0; c < NR; c++) dst[d + c] = st[c * kc + q];
+        // Transpose with gathers: lanes c of step q come from st[c * kc + q].
+        int[] idx = gatherIndex(kc);
+        for (int q = 0, d = o; q < kc; q++, d += NR) {
+          FloatVector.fromArray(S, st, q, idx, 0).intoArray(dst, d);
+          FloatVector.fromArray(S, st, q + L * kc, idx, 0).intoArray(dst, d + L);
+        }
       }
+    }
+
+    private int[] gatherIndex(int kc) {
+      if (kc != gatherKc) {
+        for (int c = 0; c < L; c++) gatherIdx[c] = c * kc;
+        gatherKc = kc;
+      }
+      return gatherIdx;
     }
 
     @Override

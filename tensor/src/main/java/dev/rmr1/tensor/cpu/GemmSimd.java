@@ -7,9 +7,10 @@ import java.lang.management.ManagementFactory;
  * What the matrix kernels may use on this JVM and CPU, decided once. The Vector API kernels need
  * (1) the {@code jdk.incubator.vector} module, (2) C2, which turns vector objects into registers
  * (under the interpreter or C1 they are heap objects, hundreds of times slower), and (3) a
- * preferred species of at least 128 bits. Without them GEMM takes the scalar blocked path. A
- * species narrower than 512 bits and a CPU without FMA still run the vector kernels, slower. Any
- * such degradation is printed once, on the first matrix product, as one line on stderr.
+ * preferred species of at least 128 bits. Without them GEMM takes the scalar blocked path. 128-bit
+ * vectors (no AVX2) and a CPU without FMA still run the vector kernels, slower. Any such
+ * degradation is printed once, on the first matrix product, as one line on stderr; AVX2 and
+ * AVX-512 with FMA are full speed for their machine and print nothing.
  *
  * <p>This class names no {@code jdk.incubator.vector} type, so it loads when the module is missing;
  * {@link GemmVectorProbe} is touched only after the module was found.
@@ -42,9 +43,9 @@ final class GemmSimd {
           + "matrix products use the scalar path, 10-50x slower";
     else if (c2 != null) w = c2 + ": the Vector API is not compiled to SIMD, so matrix products use the scalar path, 10-50x slower";
     else if (bits < 128) w = "no SIMD float species on this CPU (preferred " + bits + " bits): matrix products use the scalar path";
-    else if (bits < 512 || !fma)
-      w = "matrix products run with " + bits + "-bit vectors" + (fma ? "" : " and without FMA (multiply then add)")
-          + "; full speed needs AVX-512 with FMA";
+    else if (bits < 256 || !fma)
+      w = "matrix products run with " + bits + "-bit vectors" + (fma ? "" : " and without FMA (multiply, then add)")
+          + ": expect a fraction of the speed of AVX2/AVX-512 with FMA";
     WARNING = w;
   }
 

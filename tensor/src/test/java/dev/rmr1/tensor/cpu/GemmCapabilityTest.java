@@ -54,6 +54,13 @@ class GemmCapabilityTest {
   }
 
   @Test
+  void scalarPathOnRequest() throws Exception {
+    Run r = run("--add-modules", "jdk.incubator.vector", "-Drmr1.gemm.scalar=true");
+    assertTrue(r.stdout.contains("VECTOR=false"), r.toString());
+    assertEquals(1, r.warnings(), r.stderr);
+  }
+
+  @Test
   void narrowerVectorsWithoutFmaStillUseTheVectorKernels() throws Exception {
     String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
     if (!arch.equals("amd64") && !arch.equals("x86_64")) return; // -XX:UseAVX is an x86 flag
@@ -61,5 +68,6 @@ class GemmCapabilityTest {
     assertTrue(r.stdout.contains("VECTOR=true") && r.stdout.contains("FMA=false"), r.toString());
     assertFalse(r.stdout.contains("BITS=512"), r.toString());
     assertEquals(1, r.warnings(), r.stderr);
+    assertTrue(r.stderr.contains("without FMA"), r.stderr);
   }
 }

@@ -142,18 +142,22 @@ class GemmTest {
     }
   }
 
-  /** Sizes at the register-tile (6 x 32) and depth-block (256) edges, and several depth blocks. */
+  /**
+   * Sizes at the register-tile (6 x 32) and depth-block (256) edges and several depth blocks, for
+   * each packing path of B: dense F32 and BF16 rows, and W^T columns.
+   */
   @Test
   void tileAndBlockEdges() {
     Random rnd = new Random(1);
     int[][] shapes = {{5, 31, 255}, {6, 32, 256}, {7, 33, 257}, {13, 65, 513}, {12, 64, 600}, {1, 1, 1}, {6, 1, 300}, {1, 96, 2}};
     try (TensorScope s = TensorScope.open()) {
       for (int[] sh : shapes)
-        for (Layout bl : new Layout[] {Layout.DENSE, Layout.TRANSPOSED}) {
-          Tensor a = matrix(rnd, DType.F32, new int[0], sh[0], sh[2], Layout.DENSE);
-          Tensor b = matrix(rnd, DType.F32, new int[0], sh[2], sh[1], bl);
-          check(output(DType.F32, new int[0], sh[0], sh[1], Layout.DENSE), a, b, F32_TOL);
-        }
+        for (DType bt : new DType[] {DType.F32, DType.BF16})
+          for (Layout bl : new Layout[] {Layout.DENSE, Layout.TRANSPOSED}) {
+            Tensor a = matrix(rnd, DType.F32, new int[0], sh[0], sh[2], Layout.DENSE);
+            Tensor b = matrix(rnd, bt, new int[0], sh[2], sh[1], bl);
+            check(output(DType.F32, new int[0], sh[0], sh[1], Layout.DENSE), a, b, F32_TOL);
+          }
     }
   }
 
@@ -161,7 +165,7 @@ class GemmTest {
   @Test
   void multiThreadedShapes() {
     Random rnd = new Random(2);
-    int[][] shapes = {{200, 300, 310}, {7, 1100, 200}, {300, 40, 700}, {1, 4000, 130}, {3, 2500, 333}};
+    int[][] shapes = {{150, 200, 300}, {7, 1100, 100}, {300, 40, 700}, {1, 4000, 130}, {3, 2500, 333}};
     try (TensorScope s = TensorScope.open()) {
       for (int[] sh : shapes) {
         Tensor a = matrix(rnd, DType.F32, new int[0], sh[0], sh[2], Layout.DENSE);
@@ -171,12 +175,12 @@ class GemmTest {
     }
   }
 
-  /** Decode-style products (M <= 4, W^T weights) take the GEMV kernel; odd K exercises its tails. */
+  /** Decode-style products (few rows, W^T weights) take the GEMV kernel; odd K exercises its tails. */
   @Test
   void gemvTakesSmallMWithTransposedWeights() {
     Random rnd = new Random(3);
     try (TensorScope s = TensorScope.open()) {
-      for (int m = 1; m <= Gemv.MAX_M; m++)
+      for (int m : new int[] {1, 2, 3, 5, Gemv.MAX_M})
         for (int k : new int[] {1, 31, 32, 64, 95, 896})
           for (DType bt : new DType[] {DType.BF16, DType.F32, DType.F16}) {
             Tensor a = matrix(rnd, DType.F32, new int[0], m, k, m == 2 ? Layout.TRANSPOSED : Layout.DENSE);
@@ -185,6 +189,9 @@ class GemmTest {
             if (GemmSimd.VECTOR) assertTrue(Gemv.applies(new GemmProblem(out, a, w)));
             check(out, a, w, F32_TOL);
           }
+      Tensor many = matrix(rnd, DType.F32, new int[0], Gemv.MAX_M + 1, 8, Layout.DENSE);
+      Tensor w = matrix(rnd, DType.BF16, new int[0], 8, 5, Layout.TRANSPOSED);
+      assertFalse(Gemv.applies(new GemmProblem(output(DType.F32, new int[0], Gemv.MAX_M + 1, 5, Layout.DENSE), many, w)));
     }
   }
 

@@ -157,7 +157,11 @@ public final class CausalLM extends Module {
     checkIds(inputIds.toLongArray());
     Tensor[] cs = rope.tables(t, computeDtype, device); // kept by the caller's scope: rope's backward reads them
     Var h = embed(inputIds);
-    if (!Grad.isEnabled()) return model.norm.forward(Var.constant(runLayersFreeing(h.data(), cs, AttentionCore.CAUSAL)));
+    if (!Grad.isEnabled()) {
+      try (Tensor last = runLayersFreeing(h.data(), cs, AttentionCore.CAUSAL)) {
+        return model.norm.forward(Var.constant(last));
+      }
+    }
     int i = 0;
     for (DecoderLayer layer : model.layers) {
       int index = i++;

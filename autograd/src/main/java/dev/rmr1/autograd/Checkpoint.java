@@ -13,8 +13,9 @@ import java.util.function.Function;
  *
  * <p>The block may use parameters (leaves) and constants freely; values computed outside the block
  * that require gradients must be passed as inputs (reaching one otherwise is reported during
- * backward). Random draws from {@link RandomState} (dropout) are replayed identically. Every
- * temporary of the forward and of the recomputation is freed when that pass ends.
+ * backward). Random draws from {@link RandomState} (dropout) are replayed identically; other state
+ * the block reads (training mode, enabled adapters) must not change between forward and backward.
+ * Every temporary of the forward and of the recomputation is freed when that pass ends.
  */
 public final class Checkpoint {
   private Checkpoint() {}
@@ -40,6 +41,7 @@ public final class Checkpoint {
     return Var.recorded("checkpoint", out, g -> recompute(block, in, rngBefore, g), new Tensor[0], in);
   }
 
+  @SuppressWarnings("try") // the scope frees the recomputation, the guard restores the gradient mode
   private static Tensor[] recompute(Function<List<Var>, Var> block, Var[] inputs, long[] rngBefore, Tensor g) {
     long boundary = Node.lastSequence();
     long[] rngNow = RandomState.current().snapshot();

@@ -95,6 +95,28 @@ class CausalLMParityTest {
   }
 
   @Test
+  void cacheGrowthKeepsThePastPositions() {
+    try (CausalLM model = CausalLM.load(Fixtures.tinyQwen2()); TensorScope s = TensorScope.open(); Grad.Guard g = Grad.disabled()) {
+      int n = 100, v = model.config().vocabSize();
+      int[] ids = new int[n];
+      for (int i = 0; i < n; i++) ids[i] = (i * 37 + 11) % v;
+      double[] full = model.forward(Tensor.ofLongs(Arrays.stream(ids).asLongStream().toArray(), 1, n)).data().toDoubleArray();
+      try (SequenceCache cache = model.newCache()) {
+        model.step(List.of(cache), List.of(Arrays.copyOf(ids, 60)), false);
+        int first = cache.capacity();
+        for (int t = 60; t < n; t++) {
+          double[] row = model.step(List.of(cache), List.of(new int[] {ids[t]}), false).toDoubleArray();
+          assertTrue(Fixtures.relativeError(row, Arrays.copyOfRange(full, t * v, (t + 1) * v)) < 1e-5, "position " + t);
+        }
+        assertTrue(cache.capacity() > first, "the cache grew (" + first + " -> " + cache.capacity() + ")");
+        try (SequenceCache copy = cache.fork()) {
+          assertEquals(n, copy.length());
+        }
+      }
+    }
+  }
+
+  @Test
   void packedSequencesOfDifferentLengthsMatchSeparateRuns() {
     try (CausalLM model = CausalLM.load(Fixtures.tinyQwen2()); TensorScope s = TensorScope.open(); SafeTensorsFile ref = reference()) {
       int[] a = Fixtures.ints(ref.tensor("input_ids_1")), b = Fixtures.ints(ref.tensor("input_ids_2"));

@@ -96,6 +96,48 @@ class GradientParityTest {
     }
   }
 
+  /**
+   * grpo_refs.safetensors: token log-probs of 4 right-padded completions after an 8-token prompt,
+   * taken from positions 7..15, under the LoRA policy and under the base model (adapter disabled),
+   * at the completions' real (mask 1) tokens.
+   */
+  @Test
+  void grpoTokenLogProbsOfPolicyAndReference() throws Exception {
+    for (DType dt : new DType[] {DType.F32, DType.F64}) {
+      try (CausalLM model = CausalLM.load(Fixtures.tinyQwen2(), LoadOptions.inference().withDtype(dt)); TensorScope s = TensorScope.open();
+          SafeTensorsFile ref = SafeTensors.open(Fixtures.path("grpo_refs.safetensors"))) {
+        PeftAdapter.load(model, Fixtures.path("tiny-qwen2-a-lora"));
+        // the fixture's policy is the adapter after the SFT AdamW step (measured: the saved adapter
+        // itself is off by ~0.05 nats, these values agree to float rounding)
+        try (SafeTensorsFile aw = SafeTensors.open(Fixtures.path("lora_grads_adamw.safetensors"))) {
+          for (var e : Lora.adapterParameters(model).entrySet())
+            e.getValue().value().copyFrom(aw.tensor("after_adamw." + PeftNames.toInMemoryName(e.getKey(), PeftNames.DEFAULT_ADAPTER)).to(dt));
+        }
+        long[] prompt = ref.tensor("prompt").toLongArray(), comps = ref.tensor("completions").toLongArray();
+        int n = 4, c = 9, len = prompt.length + c;
+        long[] ids = new long[n * len];
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(prompt, 0, ids, i * len, prompt.length);
+          System.arraycopy(comps, i * c, ids, i * len + prompt.length, c);
+        }
+        Tensor batch = Tensor.ofLongs(ids, n, len);
+        double[] mask = ref.tensor("mask").toDoubleArray();
+        double[] policy = model.tokenLogProbs(batch, 1.0).narrow(1, prompt.length - 1, c).data().toDoubleArray();
+        double[] reference;
+        try (AutoCloseable base = Lora.disabled(model)) {
+          reference = model.tokenLogProbs(batch, 1.0).narrow(1, prompt.length - 1, c).data().toDoubleArray();
+        }
+        double[] expPolicy = ref.tensor("policy_logps").toDoubleArray(), expRef = ref.tensor("ref_logps").toDoubleArray();
+        double tol = dt == DType.F64 ? 1e-6 : 1e-4;
+        for (int i = 0; i < mask.length; i++) {
+          if (mask[i] == 0) continue;
+          assertEquals(expPolicy[i], policy[i], tol * Math.max(1, Math.abs(expPolicy[i])), dt + " policy " + i);
+          assertEquals(expRef[i], reference[i], tol * Math.max(1, Math.abs(expRef[i])), dt + " reference " + i);
+        }
+      }
+    }
+  }
+
   private record Named(String name, Parameter p) implements OptimParam {
     @Override
     public Tensor value() {

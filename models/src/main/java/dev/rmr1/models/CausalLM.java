@@ -42,6 +42,7 @@ import java.util.Set;
  * </ul>
  * Both give the same logits (tested).
  */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 public final class CausalLM extends Module {
   private final ModelConfig config;
   private final DecoderModel model;

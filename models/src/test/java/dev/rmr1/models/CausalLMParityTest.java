@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * float64 from the float32 weights and stored as float32): full-sequence logits, the KV-cache path,
  * and greedy decoding.
  */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class CausalLMParityTest {
   private static SafeTensorsFile reference() {
     return SafeTensors.open(Fixtures.tinyQwen2().resolve("reference_logits.safetensors"));

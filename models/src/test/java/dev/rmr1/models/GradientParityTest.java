@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * parameter gradient (sft_full_grads.safetensors); the LoRA loss, LoRA gradients and the LoRA
  * parameters after one AdamW step (lora_grads_adamw.safetensors with the PEFT adapter).
  */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class GradientParityTest {
   private static Tensor batch(SafeTensorsFile ref, String name) {
     Tensor t = ref.tensor(name);

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 class GrpoLossTest {
   static Path fixture() throws Exception {
-    return Path.of(GrpoLossTest.class.getResource("/dev/rmr1/training/grpo/grpo_refs.safetensors").toURI());
+    return Path.of(GrpoLossTest.class.getResource("/dev/rmr1/training/fixtures/grpo_refs.safetensors").toURI());
   }
 
   /** The inputs of one batch, in double, row-major (N, T). */

@@ -155,7 +155,7 @@ class SftTrainerTest {
       assertFalse(java.util.Arrays.equals(b0, b1), "the adapter trained");
       assertEquals(28, m.parameters().size());
       t.save(Files.createDirectories(dir.resolve("c")));
-      assertTrue(Files.size(dir.resolve("c").resolve(SftTrainer.WEIGHTS)) < 100_000, "a LoRA checkpoint holds only the adapters");
+      assertTrue(Files.size(dir.resolve("c").resolve(CheckpointFiles.WEIGHTS)) < 100_000, "a LoRA checkpoint holds only the adapters");
     }
   }
 }

@@ -65,18 +65,13 @@ public final class ProgressBar {
   }
 
   /**
-   * Progress on {@code System.out} as {@code mode} says (AUTO: a bar on a terminal, lines otherwise,
-   * lines every 30 s), or null for {@link ProgressMode#OFF}.
+   * Progress on {@code System.out} as {@code mode} says: AUTO is a bar on a terminal and plain lines
+   * (every 30 s) otherwise; OFF prints nothing.
    */
   public static ProgressBar console(String label, long total, long start, ProgressMode mode) {
-    boolean tty = switch (mode) {
-      case OFF -> false;
-      case BAR -> true;
-      case LINES -> false;
-      case AUTO -> isTerminal();
-    };
-    if (mode == ProgressMode.OFF) return null;
-    return new ProgressBar(label, total, start, System.out, tty, System::nanoTime, 30_000_000_000L);
+    PrintStream out = mode == ProgressMode.OFF ? new PrintStream(java.io.OutputStream.nullOutputStream()) : System.out;
+    boolean tty = mode == ProgressMode.BAR || (mode == ProgressMode.AUTO && isTerminal());
+    return new ProgressBar(label, total, start, out, tty, System::nanoTime, 30_000_000_000L);
   }
 
   /** Whether standard output is an interactive terminal (not a pipe, a file, CI, or TERM=dumb). */

@@ -17,16 +17,18 @@ import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
+import dev.rmr1.training.checkpoint.CheckpointManager;
+import dev.rmr1.training.checkpoint.LoadedCheckpoint;
+import dev.rmr1.training.checkpoint.TrainerState;
 import dev.rmr1.training.config.GrpoConfig;
 import dev.rmr1.training.config.GrpoOptions;
 import dev.rmr1.training.config.RolloutConfig;
 import dev.rmr1.training.reward.RewardFunction;
-import dev.rmr1.training.sft.CheckpointFiles;
 import dev.rmr1.training.sft.EpochOrder;
 import dev.rmr1.training.sft.OptimizerSetup;
 import dev.rmr1.training.sft.TokenCodec;
 import dev.rmr1.training.sft.TrainableModel;
-import dev.rmr1.training.sft.TrainerState;
+import dev.rmr1.training.sft.TrainerCheckpoints;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -289,17 +291,23 @@ public final class GrpoTrainer implements AutoCloseable {
     return Tensor.of(d, dt, flat, to - from, width);
   }
 
-  /** Writes the trainable weights, optimizer state and trainer state into {@code dir} (which must exist). */
-  public void save(Path dir) {
-    CheckpointFiles.save(dir, policy, optimizer, new TrainerState(STAGE, step, epoch, stepInEpoch, RandomState.current().snapshot()));
+  /** The trainer state of the current position (add the metrics tail and configuration before saving). */
+  public TrainerState state() {
+    return TrainerCheckpoints.state(STAGE, step, epoch, stepInEpoch, optimizer);
   }
 
-  /** Restores what {@link #save} wrote, from a trainer with the same configuration. */
-  public void load(Path dir) {
-    TrainerState s = CheckpointFiles.load(dir, STAGE, policy, optimizer, totalSteps, options.miniBatches());
+  /** Saves a checkpoint of the current step with {@code state} (from {@link #state()}); returns its directory. */
+  public Path save(CheckpointManager checkpoints, TrainerState state) {
+    if (state.step() != step) throw new IllegalArgumentException("trainer state of step " + state.step() + " at step " + step);
+    return TrainerCheckpoints.save(checkpoints, policy, optimizer, state);
+  }
+
+  /** Restores a checkpoint that a trainer with the same configuration saved. */
+  public void restore(LoadedCheckpoint checkpoint) {
+    TrainerState s = TrainerCheckpoints.restore(checkpoint, STAGE, policy, optimizer, totalSteps, options.miniBatches());
     step = s.step();
     epoch = s.epoch();
-    stepInEpoch = s.stepInEpoch();
+    stepInEpoch = Math.toIntExact(s.dataPosition());
   }
 
   @Override

@@ -6,6 +6,9 @@ import dev.rmr1.nn.optim.AdamW;
 import dev.rmr1.nn.optim.GradClip;
 import dev.rmr1.nn.optim.OptimParam;
 import dev.rmr1.tensor.TensorScope;
+import dev.rmr1.training.checkpoint.CheckpointManager;
+import dev.rmr1.training.checkpoint.LoadedCheckpoint;
+import dev.rmr1.training.checkpoint.TrainerState;
 import dev.rmr1.training.config.OptimConfig;
 import dev.rmr1.training.config.SftOptions;
 import java.nio.file.Path;
@@ -119,17 +122,23 @@ public final class SftTrainer implements AutoCloseable {
     return plan.step(epoch, stepInEpoch);
   }
 
-  /** Writes the trainable weights, optimizer state and trainer state into {@code dir} (which must exist). */
-  public void save(Path dir) {
-    CheckpointFiles.save(dir, model, optimizer, new TrainerState(STAGE, step, epoch, stepInEpoch, RandomState.current().snapshot()));
+  /** The trainer state of the current position (add the metrics tail and configuration before saving). */
+  public TrainerState state() {
+    return TrainerCheckpoints.state(STAGE, step, epoch, stepInEpoch, optimizer);
   }
 
-  /** Restores what {@link #save} wrote, from a trainer with the same configuration. */
-  public void load(Path dir) {
-    TrainerState s = CheckpointFiles.load(dir, STAGE, model, optimizer, totalSteps, 1);
+  /** Saves a checkpoint of the current step with {@code state} (from {@link #state()}); returns its directory. */
+  public Path save(CheckpointManager checkpoints, TrainerState state) {
+    if (state.step() != step) throw new IllegalArgumentException("trainer state of step " + state.step() + " at step " + step);
+    return TrainerCheckpoints.save(checkpoints, model, optimizer, state);
+  }
+
+  /** Restores a checkpoint that a trainer with the same configuration saved. */
+  public void restore(LoadedCheckpoint checkpoint) {
+    TrainerState s = TrainerCheckpoints.restore(checkpoint, STAGE, model, optimizer, totalSteps, 1);
     step = s.step();
     epoch = s.epoch();
-    stepInEpoch = s.stepInEpoch();
+    stepInEpoch = Math.toIntExact(s.dataPosition());
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.rmr1.nn.NamedParameter;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.training.TrainingFixtures;
+import dev.rmr1.training.checkpoint.CheckpointManager;
 import dev.rmr1.training.config.GrpoConfig;
 import dev.rmr1.training.config.GrpoOptions;
 import dev.rmr1.training.config.LossAggregation;
@@ -17,7 +18,6 @@ import dev.rmr1.training.config.RolloutConfig;
 import dev.rmr1.training.reward.RewardFunction;
 import dev.rmr1.training.sft.TokenCodec;
 import dev.rmr1.training.sft.TrainableModel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,17 +132,17 @@ class GrpoTrainerTest {
   void resumeIsExact(@TempDir Path dir) throws Exception {
     GrpoConfig c = config(2, 3, 2, 3, 1, 1e-2, 1e-3);
     List<GrpoPrompt> ps = prompts(4, 3);
-    Path ckpt = Files.createDirectories(dir.resolve("step1"));
+    CheckpointManager ckpt = new CheckpointManager(dir, 1);
     GrpoStepMetrics second;
     List<double[]> weights = new ArrayList<>();
     try (TrainableModel m = loraTiny(3); GrpoTrainer t = new GrpoTrainer(m, null, ps, c, CODEC, FIRST_CHAR, new int[] {EOS}, 0)) {
       t.trainStep();
-      t.save(ckpt);
+      t.save(ckpt, t.state());
       second = t.trainStep();
       for (NamedParameter p : m.parameters()) weights.add(p.value().toDoubleArray());
     }
     try (TrainableModel m = loraTiny(99); GrpoTrainer t = new GrpoTrainer(m, null, ps, c, CODEC, FIRST_CHAR, new int[] {EOS}, 0)) {
-      t.load(ckpt);
+      t.restore(ckpt.latest().orElseThrow());
       assertEquals(1, t.step());
       assertEquals(2, t.optimizer().stepCount());
       GrpoStepMetrics again = t.trainStep();

@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -82,11 +81,10 @@ final class BlobDownloader {
     ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockPath.toAbsolutePath().normalize(), k -> new ReentrantLock());
     jvmLock.lock();
     try (FileChannel lockChannel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-      FileLock fileLock = lockChannel.lock(); // released when the channel closes
+      lockChannel.lock(); // held until the channel closes
       if (Files.exists(blob)) return blob; // another process finished it while we waited
       fetchWithRetries(part, meta, label);
       Files.move(part, blob, StandardCopyOption.ATOMIC_MOVE);
-      fileLock.release();
       return blob;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + part + " or move it to " + blob, e);
@@ -138,12 +136,13 @@ final class BlobDownloader {
         checkContentRange(response, have, label);
       }
     }
-    try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE)) {
+    try (InputStream body = response == null ? null : response.body();
+        FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            StandardOpenOption.WRITE)) {
       out.truncate(have);
       out.position(have);
       if (hash.isPresent()) catchUp(hash.get(), out, have);
-      if (response != null) have = copy(response.body(), out, have, meta, label, hash);
+      if (body != null) have = copy(body, out, have, meta, label, hash);
     }
     if (have < size) throw new Cut(have, new IOException("the response ended early"));
     if (hash.isPresent()) {
@@ -178,11 +177,11 @@ final class BlobDownloader {
     ProgressBar bar = size >= options.progressThresholdBytes()
         ? new ProgressBar(options.log(), label, size, have, PROGRESS_INTERVAL_NANOS) : null;
     byte[] buf = new byte[BUFFER];
-    try (InputStream in = body) {
+    try {
       while (true) {
         int n;
         try {
-          n = in.read(buf);
+          n = body.read(buf);
         } catch (IOException e) {
           throw new Cut(have, e);
         }

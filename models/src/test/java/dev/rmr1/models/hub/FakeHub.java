@@ -269,9 +269,20 @@ final class FakeHub implements AutoCloseable {
       OutputStream out = ex.getResponseBody();
       out.write(content, (int) start, (int) (cut - start));
       out.flush();
+      // Let the client drain its socket before the abrupt close: a reset can discard bytes still in
+      // the client's receive buffer, which would make the cut point vary from run to run.
+      sleep(100);
       return;
     }
     sendRange(ex, new HashMap<>(), served(content));
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private long rangeStart(HttpExchange ex) {

@@ -67,8 +67,9 @@ final class JsonlFile implements Closeable {
   }
 
   /**
-   * Every object line of a file. A last line without its newline or that does not parse is what a
-   * kill mid-write leaves, and is dropped; a bad line before the last is an error naming it.
+   * Every object line of a file. A last line that does not parse is what a kill mid-write leaves,
+   * and is dropped (one that parses but lacks its newline is kept; {@link #resume} rewrites the file
+   * with every line terminated); a bad line before the last is an error naming it.
    */
   static List<ObjectNode> read(Path path) {
     String all;
@@ -90,7 +91,6 @@ final class JsonlFile implements Closeable {
         if (last) break;
         throw new IllegalArgumentException(path + ":" + (i + 1) + ": not a JSON object: " + e.getOriginalMessage());
       }
-      if (last) break; // complete JSON but no newline: the flush was cut; it is written again after resume
       if (!(n instanceof ObjectNode o) || !o.path("step").canConvertToInt() || !o.path("step").isIntegralNumber())
         throw new IllegalArgumentException(path + ":" + (i + 1) + ": expected an object with an integer \"step\"");
       out.add(o);

@@ -76,6 +76,18 @@ class MetricsLoggerTest {
   }
 
   @Test
+  void aCompleteLastLineWithoutNewlineIsKeptAndTerminatedOnResume() throws IOException {
+    Path f = dir.resolve("m.jsonl");
+    Files.writeString(f, "{\"step\":1,\"time\":2,\"a\":1.0}\n{\"step\":2,\"time\":3,\"a\":2.0}");
+    assertEquals(2, MetricsLogger.read(f).size());
+    try (MetricsLogger log = MetricsLogger.resume(f, 2, () -> 4)) {
+      log.log(3, m("a", 3));
+    }
+    assertEquals(List.of("{\"step\":1,\"time\":2,\"a\":1.0}", "{\"step\":2,\"time\":3,\"a\":2.0}", "{\"step\":3,\"time\":4.0,\"a\":3.0}"),
+        Files.readAllLines(f));
+  }
+
+  @Test
   void resumeWithoutALogStartsOne() {
     Path f = dir.resolve("none.jsonl");
     try (MetricsLogger log = MetricsLogger.resume(f, 40)) {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks: kernels (matmul), decoding throughput, and a random Qwen2.5-0.5B-shaped checkpoint to run them on.",
-    subcommands = {BenchMatmulCommand.class, BenchDecodeCommand.class, BenchMakeCheckpointCommand.class})
+    subcommands = {BenchMatmulCommand.class, BenchDecodeCommand.class, BenchMakeCheckpointCommand.class, BenchTrainCommand.class})
 public final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

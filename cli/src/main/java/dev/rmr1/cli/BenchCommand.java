@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = "Benchmarks: kernels (matmul), decoding throughput, and a random Qwen2.5-0.5B-shaped checkpoint to run them on.",
     subcommands = {BenchMatmulCommand.class, BenchDecodeCommand.class, BenchMakeCheckpointCommand.class, BenchTrainCommand.class})
+    description = "Benchmarks: kernels (matmul), decoding and training-step throughput, and a random Qwen2.5-0.5B-shaped checkpoint to run them on.",
+    subcommands = {BenchMatmulCommand.class, BenchDecodeCommand.class, BenchTrainCommand.class, BenchMakeCheckpointCommand.class})
 public final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -79,7 +79,7 @@ final class Kernels {
         throw new IllegalStateException("cannot load the CUDA kernels on " + ctx + ": the shipped PTX (nvcc 13, ISA 9.0) needs a CUDA 13 "
             + "driver (580+); with an older driver install NVRTC (libnvrtc.so.12) so the kernels are compiled for it. Details: " + why + e.getMessage(), e);
       }
-      from = "shipped PTX (nvcc 13)";
+      from = "shipped PTX (nvcc 13)" + (why.isEmpty() ? "" : "; run-time compilation unavailable: " + why);
     }
     origin = from;
   }

@@ -16,7 +16,8 @@ public final class RequiresCuda implements SkipExecutionHook {
 
   private static String probe() {
     try {
-      Backends.of(GPU);
+      // where the kernels came from (NVRTC, cache or shipped PTX) and which cuBLAS: for the run's log
+      System.out.println("CUDA backend: " + ((CudaBackend) Backends.of(GPU)).describe());
       return null;
     } catch (RuntimeException | LinkageError e) {
       return e.getMessage();

@@ -59,6 +59,16 @@ public final class TensorScope implements AutoCloseable {
     return t;
   }
 
+  /**
+   * Takes {@code t} away from whatever scope owns it (if any), so that it outlives every open
+   * scope and the caller closes it. For long-lived state first created inside a step: parameter
+   * gradients (accumulated across steps), optimizer moments, KV caches.
+   */
+  public static <T extends Tensor> T escape(T t) {
+    t.owner = null;
+    return t;
+  }
+
   /** Number of live tensors this scope would close now (for tests and diagnostics). */
   public int liveCount() {
     int n = 0;

@@ -73,4 +73,18 @@ class TensorCoreTest {
     assertEquals(0.8427007929497149, Erf.erf(1.0), 1e-15);
     assertEquals(-0.9999779095030014, Erf.erf(-3.0), 1e-15);
   }
+
+  @Test
+  void escapedTensorOutlivesItsScope() {
+    Tensor kept;
+    try (TensorScope s = TensorScope.open()) {
+      kept = TensorScope.escape(Tensor.ones(DType.F32, 2));
+      Tensor dropped = Tensor.ones(DType.F32, 2);
+      assertEquals(1, s.liveCount());
+      assertFalse(dropped.isClosed());
+    }
+    assertFalse(kept.isClosed());
+    assertArrayEquals(new float[] {1, 1}, kept.toFloatArray());
+    kept.close();
+  }
 }

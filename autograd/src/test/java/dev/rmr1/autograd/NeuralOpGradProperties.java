@@ -1,0 +1,195 @@
+package dev.rmr1.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.rmr1.autograd.GradCheck.Input;
+import dev.rmr1.tensor.DType;
+import dev.rmr1.tensor.Device;
+import dev.rmr1.tensor.Rng;
+import dev.rmr1.tensor.Tensor;
+import dev.rmr1.tensor.TensorScope;
+import java.util.List;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/** Finite-difference checks of matmul, the fused NN operations, indexing and the token losses. */
+class NeuralOpGradProperties {
+
+  @Property(tries = 20)
+  void matmulBatchedBroadcastAndTransposed(@ForAll @IntRange(min = 1, max = 3) int m, @ForAll @IntRange(min = 1, max = 3) int k,
+      @ForAll @IntRange(min = 1, max = 3) int n, @ForAll @IntRange(min = 1, max = 2) int batch, @ForAll long seed) {
+    Rng rng = new Rng(seed);
+    GradCheck.check("2-d matmul", v -> v.get(0).matmul(v.get(1)), Input.of(rng, m, k), Input.of(rng, k, n));
+    GradCheck.check("broadcast batch dims", v -> v.get(0).matmul(v.get(1)), Input.of(rng, batch, 1, m, k), Input.of(rng, 2, k, n));
+    GradCheck.check("x @ W^T with a shared 2-d weight", v -> v.get(0).matmul(v.get(1).transpose(0, 1)),
+        Input.of(rng, batch, m, k), Input.of(rng, n, k));
+    GradCheck.check("transposed left operand", v -> v.get(0).transpose(-1, -2).matmul(v.get(1)),
+        Input.of(rng, batch, k, m), Input.of(rng, batch, k, n));
+    GradCheck.check("frozen right operand", v -> v.get(0).matmul(v.get(1)), Input.of(rng, m, k), Input.of(rng, k, n).frozen());
+  }
+
+  @Example
+  void frozenBf16WeightGivesTheGradientToTheF32Side() {
+    try (TensorScope s = TensorScope.open()) {
+      Rng rng = new Rng(3);
+      Tensor w = Tensor.uniform(Device.CPU, DType.BF16, rng, -1, 1, 4, 3);
+      Var x = Var.leaf(Tensor.uniform(Device.CPU, DType.F32, rng, -1, 1, 2, 3));
+      Var y = x.matmul(Var.constant(w).transpose(0, 1));
+      Tensor g = Tensor.uniform(Device.CPU, DType.F32, rng, -1, 1, 2, 4);
+      y.backward(g);
+      try (Tensor w32 = w.to(DType.F32); Tensor expected = g.matmul(w32)) {
+        assertArrayEquals(expected.toFloatArray(), x.grad().toFloatArray(), 1e-6f);
+      }
+      x.clearGrad();
+      Var trainable = Var.leaf(w);
+      assertThrows(IllegalArgumentException.class, () -> x.matmul(trainable));
+    }
+  }
+
+  @Property(tries = 20)
+  void rmsNorm(@ForAll @IntRange(min = 1, max = 3) int rows, @ForAll @IntRange(min = 1, max = 5) int c, @ForAll long seed) {
+    Rng rng = new Rng(seed);
+    GradCheck.check("rmsNorm", v -> v.get(0).rmsNorm(v.get(1), 1e-6), Input.of(rng, 2, rows, c), Input.uniform(rng, 0.5, 1.5, c));
+    GradCheck.check("rmsNorm of a transposed view, frozen weight", v -> v.get(0).transpose(0, 1).rmsNorm(v.get(1), 0.1),
+        Input.of(rng, c, rows), Input.of(rng, c).frozen());
+  }
+
+  @Property(tries = 20)
+  void rmsNormMatchesItsDefinition(@ForAll @IntRange(min = 1, max = 4) int rows, @ForAll @IntRange(min = 1, max = 6) int c, @ForAll long seed) {
+    Rng rng = new Rng(seed);
+    Input x = Input.of(rng, rows, c), w = Input.of(rng, c);
+    GradCheck.assertSame("rmsNorm against its composition from primitives", v -> v.get(0).rmsNorm(v.get(1), 1e-5),
+        v -> v.get(0).div(v.get(0).square().mean(-1, true).add(1e-5).sqrt()).mul(v.get(1)), 1e-12, x, w);
+  }
+
+  /** Hugging Face rope tables for positions start.., head dim d: (T, d) with equal halves. */
+  static Tensor[] ropeTables(int t, int d, int start) {
+    double[] c = new double[t * d], s = new double[t * d];
+    for (int p = 0; p < t; p++)
+      for (int i = 0; i < d / 2; i++) {
+        double angle = (start + p) * Math.pow(10000, -2.0 * i / d);
+        c[p * d + i] = c[p * d + i + d / 2] = Math.cos(angle);
+        s[p * d + i] = s[p * d + i + d / 2] = Math.sin(angle);
+      }
+    return new Tensor[] {Tensor.of(c, t, d), Tensor.of(s, t, d)};
+  }
+
+  @Property(tries = 20)
+  void rope(@ForAll @IntRange(min = 1, max = 3) int t, @ForAll @IntRange(min = 1, max = 3) int halfD, @ForAll @IntRange(min = 0, max = 9) int start,
+      @ForAll long seed) {
+    Rng rng = new Rng(seed);
+    try (TensorScope s = TensorScope.open()) {
+      Tensor[] cs = ropeTables(t, 2 * halfD, start);
+      GradCheck.check("rope", v -> v.get(0).rope(cs[0], cs[1]), Input.uniform(rng, 2, 2, t, 2 * halfD));
+      GradCheck.check("rope of a transposed (B, T, H, D) view", v -> v.get(0).transpose(1, 2).rope(cs[0], cs[1]),
+          Input.of(rng, 1, t, 3, 2 * halfD));
+    }
+  }
+
+  @Property(tries = 20)
+  void embeddingAndGather(@ForAll @IntRange(min = 1, max = 4) int vocab, @ForAll @IntRange(min = 1, max = 3) int c, @ForAll long seed) {
+    Rng rng = new Rng(seed);
+    long[] ids = new long[6];
+    for (int i = 0; i < ids.length; i++) ids[i] = rng.nextInt(vocab);
+    long[] idx = new long[2 * c];
+    for (int i = 0; i < idx.length; i++) idx[i] = rng.nextInt(vocab);
+    try (TensorScope s = TensorScope.open()) {
+      Tensor idTensor = Tensor.ofLongs(ids, 2, 3);
+      Tensor gatherIdx = Tensor.ofLongs(idx, c, 2);
+      GradCheck.check("embedding with repeated ids", v -> v.get(0).embedding(idTensor), Input.of(rng, vocab, c));
+      GradCheck.check("gather along dim 1", v -> v.get(0).gather(1, gatherIdx), Input.of(rng, c, vocab));
+    }
+  }
+
+  @Property(tries = 25)
+  void attention(@ForAll @IntRange(min = 1, max = 2) int kvHeads, @ForAll @IntRange(min = 1, max = 2) int group,
+      @ForAll @IntRange(min = 1, max = 4) int tq, @ForAll @IntRange(min = 0, max = 2) int extraKeys, @ForAll boolean causal,
+      @ForAll @IntRange(min = 1, max = 3) int blockElements, @ForAll long seed) {
+    Rng rng = new Rng(seed);
+    int b = 1 + rng.nextInt(2), d = 2, tk = tq + extraKeys;
+    double scale = 1 / Math.sqrt(d);
+    // blockElements * (B * Hq * Tk) gives blocks of 1..3 query rows: several blocks per call
+    long budget = (long) blockElements * b * kvHeads * group * tk;
+    GradCheck.check("attention", v -> AttentionOp.apply(v.get(0), v.get(1), v.get(2), scale, causal, extraKeys, budget),
+        Input.uniform(rng, -2, 2, b, kvHeads * group, tq, d), Input.uniform(rng, -2, 2, b, kvHeads, tk, d), Input.of(rng, b, kvHeads, tk, d));
+  }
+
+  @Property(tries = 20)
+  void attentionWithGradientsMatchesTheFusedKernel(@ForAll @IntRange(min = 1, max = 3) int group, @ForAll @IntRange(min = 1, max = 7) int tq,
+      @ForAll @IntRange(min = 0, max = 3) int extraKeys, @ForAll boolean causal, @ForAll long seed) {
+    Rng rng = new Rng(seed);
+    int tk = tq + extraKeys;
+    try (TensorScope s = TensorScope.open()) {
+      Tensor q = Tensor.uniform(Device.CPU, DType.F64, rng, -2, 2, 2, 2 * group, tq, 4);
+      Tensor k = Tensor.uniform(Device.CPU, DType.F64, rng, -2, 2, 2, 2, tk, 4);
+      Tensor v = Tensor.uniform(Device.CPU, DType.F64, rng, -2, 2, 2, 2, tk, 4);
+      Tensor expected = Tensor.attention(q, k, v, 0.5, causal, extraKeys);
+      Var got = AttentionOp.apply(Var.leaf(q), Var.constant(k), Var.constant(v), 0.5, causal, extraKeys, 2L * 2 * group * tk);
+      assertArrayEquals(expected.toDoubleArray(), got.data().toDoubleArray(), 1e-12);
+    }
+  }
+
+  @Property(tries = 20)
+  void tokenLogProbs(@ForAll @IntRange(min = 1, max = 3) int rows, @ForAll @IntRange(min = 1, max = 5) int vocab, @ForAll long seed) {
+    Rng rng = new Rng(seed);
+    long[] t = new long[2 * rows];
+    for (int i = 0; i < t.length; i++) t[i] = rng.nextInt(vocab);
+    try (TensorScope s = TensorScope.open()) {
+      Tensor targets = Tensor.ofLongs(t, 2, rows);
+      Input logits = Input.uniform(rng, -3, 3, 2, rows, vocab);
+      GradCheck.check("tokenLogProbs", v -> v.get(0).tokenLogProbs(targets), logits);
+      GradCheck.assertSame("tokenLogProbs against logSoftmax + gather", v -> v.get(0).tokenLogProbs(targets),
+          v -> v.get(0).logSoftmax(-1).gather(2, targets.reshape(2, rows, 1)).squeeze(2), 1e-12, logits);
+      GradCheck.check("tokenLogProbs of a transposed view", v -> v.get(0).transpose(0, 1).tokenLogProbs(targets),
+          Input.of(rng, rows, 2, vocab));
+    }
+  }
+
+  @Property(tries = 20)
+  void crossEntropyIgnoresMaskedTargets(@ForAll @IntRange(min = 1, max = 6) int n, @ForAll @IntRange(min = 2, max = 5) int vocab, @ForAll long seed) {
+    Rng rng = new Rng(seed);
+    long[] t = new long[n];
+    for (int i = 0; i < n; i++) t[i] = i == 0 || rng.nextInt(3) != 0 ? rng.nextInt(vocab) : -100;
+    Input logits = Input.uniform(rng, -3, 3, n, vocab);
+    try (TensorScope s = TensorScope.open()) {
+      Tensor targets = Tensor.ofLongs(t, n);
+      GradCheck.check("crossEntropy", v -> v.get(0).crossEntropy(targets), logits);
+      // the value: mean over kept rows of logsumexp - logit[target]
+      double sum = 0;
+      int kept = 0;
+      double[] l = logits.values();
+      for (int i = 0; i < n; i++) {
+        if (t[i] == -100) continue;
+        double m = Double.NEGATIVE_INFINITY, z = 0;
+        for (int j = 0; j < vocab; j++) m = Math.max(m, l[i * vocab + j]);
+        for (int j = 0; j < vocab; j++) z += Math.exp(l[i * vocab + j] - m);
+        sum += m + Math.log(z) - l[i * vocab + (int) t[i]];
+        kept++;
+      }
+      assertEquals(sum / kept, Var.constant(Tensor.of(l, n, vocab)).crossEntropy(targets).item(), 1e-12);
+    }
+  }
+
+  @Example
+  void crossEntropyOfOnlyIgnoredTargetsIsNaN() {
+    try (TensorScope s = TensorScope.open()) {
+      Var logits = Var.leaf(Tensor.zeros(DType.F32, 2, 3));
+      assertEquals(Double.NaN, logits.crossEntropy(Tensor.ofLongs(new long[] {-100, -100}, 2)).item());
+    }
+  }
+
+  @Example
+  void catOfFrozenAndTrainableParts() {
+    try (TensorScope s = TensorScope.open()) {
+      Var a = Var.leaf(Tensor.ones(DType.F64, 2));
+      Var b = Var.constant(Tensor.ones(DType.F64, 3));
+      Var.cat(0, List.of(a, b)).mul(2).sum().backward();
+      assertArrayEquals(new double[] {2, 2}, a.grad().toDoubleArray());
+      a.clearGrad();
+    }
+  }
+}

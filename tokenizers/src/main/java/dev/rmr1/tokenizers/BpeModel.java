@@ -1,0 +1,288 @@
+package dev.rmr1.tokenizers;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The BPE model of a Hugging Face tokenizer.json ({@code "model": {"type": "BPE", ...}}), following
+ * tokenizers/src/models/bpe/model.rs: each char of a pre-token becomes its vocabulary id (with
+ * {@code continuing_subword_prefix} on non-first chars and {@code end_of_word_suffix} on the last,
+ * {@code byte_fallback} to {@code <0xXX>} tokens, else {@code unk_token}, fused when {@code fuse_unk}), then
+ * the pair of lowest merge rank is merged, leftmost first, until no pair is a merge.
+ */
+public final class BpeModel {
+  /** Above this many symbols the merge loop uses a heap instead of rescanning (O(n log n) vs O(n^2)). */
+  static final int HEAP_THRESHOLD = 96;
+
+  private final Map<String, Integer> vocab;
+  private final String[] idToToken;
+  private final MergeTable merges;
+  private final String unkToken;
+  private final boolean fuseUnk;
+  private final boolean byteFallback;
+  private final boolean ignoreMerges;
+  private final String prefix; // continuing_subword_prefix, null when absent or empty
+  private final String suffix; // end_of_word_suffix, null when absent or empty
+  /** Id of the byte-level char of each byte, when all 256 are in the vocabulary; else null. */
+  private final int[] byteLevelIds;
+
+  /**
+   * @param vocab token -> id
+   * @param merges merge pairs in rank order
+   */
+  public BpeModel(Map<String, Integer> vocab, List<String[]> merges, String unkToken, boolean fuseUnk,
+      boolean byteFallback, boolean ignoreMerges, String continuingSubwordPrefix, String endOfWordSuffix) {
+    this.vocab = vocab;
+    int maxId = -1;
+    for (int id : vocab.values()) maxId = Math.max(maxId, id);
+    idToToken = new String[maxId + 1];
+    for (Map.Entry<String, Integer> e : vocab.entrySet()) idToToken[e.getValue()] = e.getKey();
+    this.unkToken = unkToken;
+    this.fuseUnk = fuseUnk;
+    this.byteFallback = byteFallback;
+    this.ignoreMerges = ignoreMerges;
+    this.prefix = continuingSubwordPrefix == null || continuingSubwordPrefix.isEmpty() ? null : continuingSubwordPrefix;
+    this.suffix = endOfWordSuffix == null || endOfWordSuffix.isEmpty() ? null : endOfWordSuffix;
+    this.merges = new MergeTable(merges.size());
+    int prefixLen = prefix == null ? 0 : prefix.length();
+    for (int rank = 0; rank < merges.size(); rank++) {
+      String a = merges.get(rank)[0], b = merges.get(rank)[1];
+      Integer ia = vocab.get(a), ib = vocab.get(b);
+      if (ia == null) throw new IllegalArgumentException("merge " + rank + " ('" + a + "' '" + b + "'): '" + a + "' is not in the vocabulary");
+      if (ib == null) throw new IllegalArgumentException("merge " + rank + " ('" + a + "' '" + b + "'): '" + b + "' is not in the vocabulary");
+      String merged = a + b.substring(Math.min(prefixLen, b.length()));
+      Integer im = vocab.get(merged);
+      if (im == null) throw new IllegalArgumentException("merge " + rank + " ('" + a + "' '" + b + "'): the merged token '" + merged + "' is not in the vocabulary");
+      this.merges.put(ia, ib, rank, im);
+    }
+    int[] ids = new int[256];
+    boolean all = prefix == null && suffix == null;
+    for (int b = 0; b < 256 && all; b++) {
+      Integer id = vocab.get(String.valueOf(ByteLevel.BYTE_TO_CHAR[b]));
+      if (id == null) all = false;
+      else ids[b] = id;
+    }
+    byteLevelIds = all ? ids : null;
+  }
+
+  /**
+   * The model section of tokenizer.json; {@code vocab} and {@code merges} as read by
+   * {@link TokenizerJsonReader} (absent from {@code m}).
+   */
+  static BpeModel parse(JsonNodeAt m, Map<String, Integer> vocab, List<String[]> merges) {
+    JsonNodeAt dropout = m.opt("dropout");
+    if (dropout != null && dropout.json().asDouble() > 0) throw m.error("BPE dropout " + dropout.json() + " is not supported (encoding would be random)");
+    if (vocab == null) throw m.error("missing field 'vocab'");
+    try {
+      return new BpeModel(vocab, merges == null ? List.of() : merges, m.textOr("unk_token", null), m.boolOr("fuse_unk", false),
+          m.boolOr("byte_fallback", false), m.boolOr("ignore_merges", false),
+          m.textOr("continuing_subword_prefix", null), m.textOr("end_of_word_suffix", null));
+    } catch (IllegalArgumentException e) {
+      throw m.error(e.getMessage());
+    }
+  }
+
+  /** Highest id + 1 of the model vocabulary (added tokens not included). */
+  public int vocabSize() {
+    return idToToken.length;
+  }
+
+  /** The token of {@code id}, or null. */
+  public String idToToken(int id) {
+    return id >= 0 && id < idToToken.length ? idToToken[id] : null;
+  }
+
+  /** The id of {@code token}, or null. */
+  public Integer tokenToId(String token) {
+    return vocab.get(token);
+  }
+
+  Map<String, Integer> vocab() {
+    return vocab;
+  }
+
+  /** True when byte-level words can be tokenized straight from their UTF-8 bytes ({@link #tokenizeBytes}). */
+  boolean byteLevelReady() {
+    return byteLevelIds != null;
+  }
+
+  /** Tokenizes one pre-token (already in the model's alphabet, e.g. byte-level chars). */
+  public int[] tokenize(String word) {
+    if (word.isEmpty()) return new int[0];
+    if (ignoreMerges) {
+      Integer id = vocab.get(word);
+      if (id != null) return new int[] {id};
+    }
+    IntList syms = new IntList(word.length() + 2);
+    int pendingUnk = -1;
+    int n = word.length();
+    for (int i = 0; i < n; ) {
+      int j = i + Character.charCount(word.codePointAt(i));
+      String s = word.substring(i, j);
+      if (i > 0 && prefix != null) s = prefix + s;
+      if (j == n && suffix != null) s = s + suffix;
+      Integer id = vocab.get(s);
+      if (id != null) {
+        if (pendingUnk >= 0) {
+          syms.add(pendingUnk);
+          pendingUnk = -1;
+        }
+        syms.add(id);
+      } else if (!(byteFallback && addByteFallback(s, syms)) && unkToken != null) {
+        int unk = unkId();
+        if (pendingUnk >= 0 && !fuseUnk) syms.add(pendingUnk);
+        pendingUnk = unk;
+      }
+      i = j;
+    }
+    if (pendingUnk >= 0) syms.add(pendingUnk);
+    int[] a = syms.toArray();
+    return java.util.Arrays.copyOf(a, merge(a, a.length));
+  }
+
+  /** Tokenizes a byte-level pre-token given as UTF-8 bytes; requires {@link #byteLevelReady()}. */
+  int[] tokenizeBytes(byte[] utf8, int len) {
+    if (ignoreMerges) {
+      char[] cs = new char[len];
+      for (int i = 0; i < len; i++) cs[i] = ByteLevel.BYTE_TO_CHAR[utf8[i] & 0xFF];
+      Integer id = vocab.get(new String(cs));
+      if (id != null) return new int[] {id};
+    }
+    int[] s = new int[len];
+    for (int i = 0; i < len; i++) s[i] = byteLevelIds[utf8[i] & 0xFF];
+    int n = merge(s, len);
+    return n == len ? s : java.util.Arrays.copyOf(s, n);
+  }
+
+  private int unkId() {
+    Integer id = vocab.get(unkToken);
+    if (id == null) throw new IllegalStateException("unk_token '" + unkToken + "' is not in the vocabulary");
+    return id;
+  }
+
+  /** Adds the {@code <0xXX>} tokens of the UTF-8 bytes of {@code s}; false (nothing added) when one is missing. */
+  private boolean addByteFallback(String s, IntList syms) {
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int[] ids = new int[b.length];
+    for (int i = 0; i < b.length; i++) {
+      Integer id = vocab.get(String.format("<0x%02X>", b[i] & 0xFF));
+      if (id == null) return false;
+      ids[i] = id;
+    }
+    for (int id : ids) syms.add(id);
+    return true;
+  }
+
+  /** Merges {@code s[0, n)} in place; returns the new length. */
+  int merge(int[] s, int n) {
+    return n > HEAP_THRESHOLD ? mergeWithHeap(s, n) : mergeByScan(s, n);
+  }
+
+  /** Rescans the cached pair ranks for the minimum at each step; fastest for short words. */
+  int mergeByScan(int[] s, int n) {
+    if (n < 2) return n;
+    long[] r = new long[n - 1]; // rank << 32 | merged id of pair (i, i+1), Long.MAX_VALUE when none
+    for (int i = 0; i < n - 1; i++) r[i] = pair(s[i], s[i + 1]);
+    while (n > 1) {
+      long best = Long.MAX_VALUE;
+      int bi = -1;
+      for (int i = 0; i < n - 1; i++) {
+        if (r[i] < best) { // strict: the leftmost of equal ranks wins
+          best = r[i];
+          bi = i;
+        }
+      }
+      if (bi < 0) break;
+      s[bi] = (int) best;
+      System.arraycopy(s, bi + 2, s, bi + 1, n - bi - 2);
+      if (bi + 2 < n - 1) System.arraycopy(r, bi + 2, r, bi + 1, n - bi - 3);
+      n--;
+      if (bi < n - 1) r[bi] = pair(s[bi], s[bi + 1]);
+      if (bi > 0) r[bi - 1] = pair(s[bi - 1], s[bi]);
+    }
+    return n;
+  }
+
+  private long pair(int a, int b) {
+    long v = merges.get(a, b);
+    return v < 0 ? Long.MAX_VALUE : v;
+  }
+
+  /** HF's algorithm (bpe/word.rs merge_all): a min-heap of (rank, position) over a linked list of symbols. */
+  int mergeWithHeap(int[] s, int n) {
+    if (n < 2) return n;
+    int[] prev = new int[n], next = new int[n];
+    boolean[] dead = new boolean[n];
+    LongHeap heap = new LongHeap(n);
+    for (int i = 0; i < n; i++) {
+      prev[i] = i - 1;
+      next[i] = i + 1;
+      if (i + 1 < n) push(heap, s[i], s[i + 1], i);
+    }
+    while (!heap.isEmpty()) {
+      long top = heap.pop();
+      int rank = (int) (top >>> 32), pos = (int) top;
+      if (dead[pos] || next[pos] >= n) continue;
+      int right = next[pos];
+      long v = merges.get(s[pos], s[right]);
+      if (v < 0 || (int) (v >>> 32) != rank) continue; // stale entry: this pair changed since it was queued
+      s[pos] = (int) v;
+      dead[right] = true;
+      next[pos] = next[right];
+      if (next[pos] < n) prev[next[pos]] = pos;
+      if (prev[pos] >= 0) push(heap, s[prev[pos]], s[pos], prev[pos]);
+      if (next[pos] < n) push(heap, s[pos], s[next[pos]], pos);
+    }
+    int m = 0;
+    for (int i = 0; i < n; i++) if (!dead[i]) s[m++] = s[i];
+    return m;
+  }
+
+  private void push(LongHeap heap, int a, int b, int pos) {
+    long v = merges.get(a, b);
+    if (v >= 0) heap.push((v >>> 32) << 32 | pos);
+  }
+
+  /** A binary min-heap of longs. */
+  private static final class LongHeap {
+    private long[] a;
+    private int n;
+
+    LongHeap(int capacity) {
+      a = new long[Math.max(4, capacity)];
+    }
+
+    boolean isEmpty() {
+      return n == 0;
+    }
+
+    void push(long v) {
+      if (n == a.length) a = java.util.Arrays.copyOf(a, n * 2);
+      int i = n++;
+      while (i > 0) {
+        int p = (i - 1) >>> 1;
+        if (a[p] <= v) break;
+        a[i] = a[p];
+        i = p;
+      }
+      a[i] = v;
+    }
+
+    long pop() {
+      long top = a[0];
+      long v = a[--n];
+      int i = 0;
+      while (true) {
+        int c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && a[c + 1] < a[c]) c++;
+        if (a[c] >= v) break;
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = v;
+      return top;
+    }
+  }
+}

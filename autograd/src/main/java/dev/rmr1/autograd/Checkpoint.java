@@ -40,6 +40,7 @@ public final class Checkpoint {
     return Var.recorded("checkpoint", out, g -> recompute(block, in, rngBefore, g), new Tensor[0], in);
   }
 
+  @SuppressWarnings("try") // the scope frees the recomputation, the guard restores the gradient mode
   private static Tensor[] recompute(Function<List<Var>, Var> block, Var[] inputs, long[] rngBefore, Tensor g) {
     long boundary = Node.lastSequence();
     long[] rngNow = RandomState.current().snapshot();

@@ -28,6 +28,7 @@ final class Engine {
    * {@link Node#sequence}) must not be reached: {@link Checkpoint} uses this to reject blocks that
    * captured part of the enclosing graph instead of taking it as an input.
    */
+  @SuppressWarnings("try") // the guard restores the gradient mode
   static void backward(Var root, Tensor gradOutput, boolean retainGraph, long boundary) {
     if (!root.requiresGrad())
       throw new IllegalStateException("backward of " + root + ", which does not require grad (no input of its computation requires one,"

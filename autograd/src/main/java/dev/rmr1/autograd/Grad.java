@@ -83,6 +83,7 @@ public final class Grad {
    * Used by {@link Checkpoint} to run a block without a graph and still know whether its output
    * needs one (the block may use parameters that are not among its explicit inputs).
    */
+  @SuppressWarnings("try") // the guard restores the gradient mode
   static boolean probe(Runnable body) {
     State s = STATE.get();
     boolean wasProbing = s.probing, wasHit = s.probeHit;

@@ -42,14 +42,25 @@ final class TokenLogProbs {
 
   /** Mean of -log p(target) over targets != ignoreIndex (PyTorch's cross_entropy with reduction='mean'). */
   static Var crossEntropy(Var logits, Tensor targets, int ignoreIndex) {
-    Tensor safe, keep;
-    try (Tensor ignored = targets.eq(ignoreIndex); Tensor zero = Tensor.scalar(targets.device(), targets.dtype(), 0);
-        Tensor fzero = Tensor.scalar(logits.device(), logits.dtype(), 0); Tensor fone = Tensor.scalar(logits.device(), logits.dtype(), 1)) {
-      // ignored positions read a valid index (0) and are then weighted by 0
+    return maskedMeanNll(targets, ignoreIndex, safe -> apply(logits, safe));
+  }
+
+  /**
+   * -mean of logProbs(targets) over the targets different from {@code ignoreIndex}; ignored positions
+   * are given index 0 (valid for any vocabulary) and then weighted by 0. NaN when all are ignored.
+   */
+  static Var maskedMeanNll(Tensor targets, int ignoreIndex, java.util.function.Function<Tensor, Var> logProbs) {
+    Tensor safe, ignored;
+    try (Tensor zero = Tensor.scalar(targets.device(), targets.dtype(), 0)) {
+      ignored = targets.eq(ignoreIndex);
       safe = Tensor.where(ignored, zero, targets);
+    }
+    Var lp = logProbs.apply(safe);
+    Tensor keep;
+    try (ignored; Tensor fzero = Tensor.scalar(lp.device(), lp.dtype(), 0); Tensor fone = Tensor.scalar(lp.device(), lp.dtype(), 1)) {
       keep = Tensor.where(ignored, fzero, fone);
     }
     Var count = Var.constant(keep.sum());
-    return apply(logits, safe).mul(Var.constant(keep)).sum().div(count).neg();
+    return lp.mul(Var.constant(keep)).sum().div(count).neg();
   }
 }

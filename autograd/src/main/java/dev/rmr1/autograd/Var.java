@@ -322,4 +322,18 @@ public final class Var {
 
   /** Mean cross-entropy over the targets different from {@code ignoreIndex}; NaN when all are ignored (as PyTorch). */
   public Var crossEntropy(Tensor targets, int ignoreIndex) { return TokenLogProbs.crossEntropy(this, targets, ignoreIndex); }
+
+  /**
+   * log_softmax(hidden W^T / temperature)[target] per row for hidden (N, C), an output projection W
+   * (V, C) and targets (N), computed in row blocks so the (N, V) logits never exist at once, in the
+   * forward nor in the backward (which recomputes each block). W may be a frozen BF16 weight.
+   */
+  public static Var linearTokenLogProbs(Var hidden, Var weight, Tensor targets, double temperature) {
+    return LinearTokenLogProbs.apply(hidden, weight, targets, temperature);
+  }
+
+  /** Cross-entropy of {@link #linearTokenLogProbs} (temperature 1) over targets different from {@code ignoreIndex}. */
+  public static Var linearCrossEntropy(Var hidden, Var weight, Tensor targets, int ignoreIndex) {
+    return TokenLogProbs.maskedMeanNll(targets, ignoreIndex, safe -> LinearTokenLogProbs.apply(hidden, weight, safe, 1));
+  }
 }

@@ -19,6 +19,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /** Whole expressions (an MLP, a transformer block, PPO's clipped objective) and checkpointing. */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class CompositeGradProperties {
 
   @Property(tries = 10)

@@ -16,6 +16,7 @@ import dev.rmr1.tensor.cpu.NativeMemory;
 import org.junit.jupiter.api.Test;
 
 /** The backward engine: accumulation, graph lifetime, gradient modes and memory. */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class EngineTest {
 
   @Test

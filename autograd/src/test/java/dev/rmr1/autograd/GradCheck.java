@@ -17,6 +17,7 @@ import java.util.function.Function;
  * Gradient check in F64: the gradients of L = sum(f(inputs) * W), W a fixed random tensor, from
  * backward against central finite differences (L(x + h) - L(x - h)) / 2h for every input element.
  */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 public final class GradCheck {
   private static final double H = 1e-6;
 
@@ -84,7 +85,7 @@ public final class GradCheck {
     double[][] a = valueAndGradients(f, inputs), b = valueAndGradients(reference, inputs);
     for (int i = 0; i < a.length; i++)
       for (int j = 0; j < a[i].length; j++)
-        if (!(Math.abs(a[i][j] - b[i][j]) <= tol * (1 + Math.abs(b[i][j]))))
+        if (!(Math.abs(a[i][j] - b[i][j]) <= tol * (1 + Math.abs(b[i][j]))) && !(Double.isNaN(a[i][j]) && Double.isNaN(b[i][j])))
           fail(what + ": " + (i == 0 ? "value" : "gradient of input " + (i - 1)) + " element " + j + ": " + a[i][j] + " vs reference " + b[i][j]);
   }
 

@@ -17,6 +17,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /** Finite-difference checks of matmul, the fused NN operations, indexing and the token losses. */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class NeuralOpGradProperties {
 
   @Property(tries = 20)
@@ -171,6 +172,47 @@ class NeuralOpGradProperties {
         kept++;
       }
       assertEquals(sum / kept, Var.constant(Tensor.of(l, n, vocab)).crossEntropy(targets).item(), 1e-12);
+    }
+  }
+
+  @Property(tries = 15)
+  void linearTokenLogProbsInRowBlocks(@ForAll @IntRange(min = 1, max = 5) int n, @ForAll @IntRange(min = 1, max = 4) int c,
+      @ForAll @IntRange(min = 1, max = 5) int vocab, @ForAll @IntRange(min = 1, max = 3) int blockRows, @ForAll long seed) {
+    Rng rng = new Rng(seed);
+    long[] t = new long[n];
+    for (int i = 0; i < n; i++) t[i] = rng.nextInt(vocab);
+    double temperature = 0.5 + rng.nextDouble();
+    try (TensorScope s = TensorScope.open()) {
+      Tensor targets = Tensor.ofLongs(t, n);
+      Input h = Input.of(rng, n, c), w = Input.uniform(rng, -2, 2, vocab, c);
+      GradCheck.check("linearTokenLogProbs", v -> LinearTokenLogProbs.apply(v.get(0), v.get(1), targets, temperature, (long) blockRows * vocab), h, w);
+      GradCheck.assertSame("linearTokenLogProbs against lm head + tokenLogProbs",
+          v -> LinearTokenLogProbs.apply(v.get(0), v.get(1), targets, temperature, (long) blockRows * vocab),
+          v -> v.get(0).matmul(v.get(1).transpose(0, 1)).div(temperature).tokenLogProbs(targets), 1e-12, h, w);
+      long[] masked = t.clone();
+      masked[n - 1] = n > 1 ? -100 : masked[n - 1];
+      Tensor mt = Tensor.ofLongs(masked, n);
+      GradCheck.assertSame("linearCrossEntropy against crossEntropy", v -> Var.linearCrossEntropy(v.get(0), v.get(1), mt, -100),
+          v -> v.get(0).matmul(v.get(1).transpose(0, 1)).crossEntropy(mt), 1e-12, h, w);
+    }
+  }
+
+  @Example
+  void linearTokenLogProbsWithAFrozenBf16Head() {
+    try (TensorScope s = TensorScope.open()) {
+      Rng rng = new Rng(9);
+      Tensor w = Tensor.uniform(Device.CPU, DType.BF16, rng, -1, 1, 7, 3);
+      Tensor targets = Tensor.ofLongs(new long[] {1, 6, 0, 3}, 4);
+      Var h1 = Var.leaf(Tensor.uniform(Device.CPU, DType.F32, rng, -1, 1, 4, 3));
+      Var h2 = Var.leaf(h1.data().copy());
+      Var fused = LinearTokenLogProbs.apply(h1, Var.constant(w), targets, 1, 14);
+      Var composed = h2.matmul(Var.constant(w).transpose(0, 1)).tokenLogProbs(targets);
+      assertArrayEquals(composed.data().toFloatArray(), fused.data().toFloatArray(), 1e-6f);
+      fused.sum().backward();
+      composed.sum().backward();
+      assertArrayEquals(h2.grad().toFloatArray(), h1.grad().toFloatArray(), 1e-6f);
+      h1.clearGrad();
+      h2.clearGrad();
     }
   }
 

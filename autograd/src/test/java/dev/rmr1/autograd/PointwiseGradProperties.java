@@ -17,6 +17,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** Finite-difference checks of the elementwise operations, with broadcasting and strided inputs. */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class PointwiseGradProperties {
 
   enum Binary {

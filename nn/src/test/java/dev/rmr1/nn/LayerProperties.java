@@ -19,6 +19,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /** Every layer against a plain double-array computation, and gradient checks through layers in F64. */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class LayerProperties {
   private static final DType F64 = DType.F64;
   private static final Device CPU = Device.CPU;

@@ -22,6 +22,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /** LoRA with PEFT semantics: targets, init, forward, merge/unmerge, disabling, names, gradients. */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class LoraTest {
 
   /** A two-layer model with attention and MLP projections and an lm_head. */

@@ -17,6 +17,7 @@ import java.util.function.Function;
  * and every trainable parameter, from backward, against central finite differences that perturb
  * the parameter values in place.
  */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 final class ModuleGradCheck {
   private static final double H = 1e-6, TOL = 1e-6;
 

@@ -17,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Parameter naming, loading, modes and lifetime of module trees. */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class ModuleTest {
 
   /** The Qwen2 module layout, two layers, to check that names equal Hugging Face state-dict keys. */

@@ -6,13 +6,13 @@ package dev.rmr1.tokenizers;
  * (Unicode ch. 3, "U+FFFD substitution of maximal subparts"). Java's own decoder differs on encoded
  * surrogates (ED A0..BF ..), so it is not used here. Encoding maps a lone surrogate to U+FFFD.
  */
-final class Utf8 {
+public final class Utf8 {
   private Utf8() {}
 
   static final char REPLACEMENT = '\uFFFD';
 
   /** Decodes {@code len} bytes lossily. */
-  static String decodeLossy(byte[] b, int len) {
+  public static String decodeLossy(byte[] b, int len) {
     StringBuilder sb = new StringBuilder(len);
     int i = 0;
     while (i < len) {

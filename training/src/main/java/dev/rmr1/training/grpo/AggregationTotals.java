@@ -3,7 +3,7 @@ package dev.rmr1.training.grpo;
 import dev.rmr1.tensor.Tensor;
 
 /**
- * The denominators of a {@link LossAggregation} over the batch a loss is normalised by: its number of response tokens
+ * The denominators of a {@link dev.rmr1.training.config.LossAggregation} over the batch a loss is normalised by: its number of response tokens
  * D, of sequences N, and Dr.GRPO's normalisation length L (the maximum response length; verl uses the padded response
  * width, i.e. the configured maximum of new tokens).
  *

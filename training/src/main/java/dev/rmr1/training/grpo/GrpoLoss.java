@@ -4,6 +4,7 @@ import dev.rmr1.autograd.Grad;
 import dev.rmr1.autograd.Var;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
+import dev.rmr1.training.config.LossAggregation;
 import java.util.Arrays;
 
 /**
@@ -13,7 +14,7 @@ import java.util.Arrays;
  * <pre>
  * rho = exp(logp - old)
  * pg  = max(-A rho, -A clip(rho, 1 - eps, 1 + eps))
- * d   = ref - logp;   kl = clamp(exp(d) - d - 1, -10, 10)          (k3)
+ * d   = ref - logp;   kl = clamp(exp(d) - d - 1, -c, c)            (k3, verl's c = 10)
  * l   = pg + beta kl - c_H H
  * L   = scale * aggregate(l, mask)
  * </pre>
@@ -23,22 +24,24 @@ import java.util.Arrays;
  *
  * @param clipEps the ratio clip epsilon (0.2)
  * @param klBeta the KL-loss coefficient (RM-R1 1e-3; 0 disables the reference, e.g. for Dr.GRPO)
+ * @param klClamp the clamp c of the k3 estimator (verl: 10)
  * @param entropyCoef the entropy bonus coefficient (0 in RM-R1's scripts; the entropy is still logged)
  */
-public record GrpoLoss(double clipEps, double klBeta, double entropyCoef, LossAggregation aggregation) {
+public record GrpoLoss(double clipEps, double klBeta, double klClamp, double entropyCoef, LossAggregation aggregation) {
   /** verl's clamp of the k3 estimator. */
   public static final double KL_CLAMP = 10.0;
 
   public GrpoLoss {
     if (!(clipEps >= 0) || Double.isInfinite(clipEps)) throw new IllegalArgumentException("GRPO loss: invalid clip epsilon " + clipEps);
     if (!(klBeta >= 0) || Double.isInfinite(klBeta)) throw new IllegalArgumentException("GRPO loss: invalid KL coefficient " + klBeta);
+    if (!(klClamp > 0)) throw new IllegalArgumentException("GRPO loss: invalid KL clamp " + klClamp);
     if (!Double.isFinite(entropyCoef)) throw new IllegalArgumentException("GRPO loss: invalid entropy coefficient " + entropyCoef);
     if (aggregation == null) throw new IllegalArgumentException("GRPO loss: aggregation is null");
   }
 
   /** RM-R1's settings: eps 0.2, beta 1e-3, entropy coefficient 0, token-mean. */
   public static GrpoLoss rmR1() {
-    return new GrpoLoss(0.2, 1e-3, 0.0, LossAggregation.TOKEN_MEAN);
+    return new GrpoLoss(0.2, 1e-3, KL_CLAMP, 0.0, LossAggregation.TOKEN_MEAN);
   }
 
   /**
@@ -80,16 +83,16 @@ public record GrpoLoss(double clipEps, double klBeta, double entropyCoef, LossAg
     Var kl = null;
     if (refLogProbs != null) {
       Var d = Var.constant(refLogProbs.to(logProbs.dtype())).sub(logProbs);
-      kl = d.exp().sub(d).sub(1.0).clamp(-KL_CLAMP, KL_CLAMP);
+      kl = d.exp().sub(d).sub(1.0).clamp(-klClamp, klClamp);
       if (klBeta != 0) perToken = perToken.add(kl.mul(klBeta));
     }
     if (entropyCoef != 0) perToken = perToken.sub(entropy.mul(entropyCoef));
-    Var loss = aggregation.reduce(perToken, mask, totals).mul(scale);
+    Var loss = Aggregation.reduce(aggregation, perToken, mask, totals).mul(scale);
 
     try (TensorScope metrics = TensorScope.open(); Grad.Guard noGrad = Grad.disabled()) {
-      double pgLoss = aggregation.reduce(pg.detach(), mask, totals).item() * scale;
-      double klLoss = kl == null ? Double.NaN : aggregation.reduce(kl.detach(), mask, totals).item() * scale;
-      double ent = entropy == null ? Double.NaN : aggregation.reduce(entropy.detach(), mask, totals).item() * scale;
+      double pgLoss = Aggregation.reduce(aggregation, pg.detach(), mask, totals).item() * scale;
+      double klLoss = kl == null ? Double.NaN : Aggregation.reduce(aggregation, kl.detach(), mask, totals).item() * scale;
+      double ent = entropy == null ? Double.NaN : Aggregation.reduce(aggregation, entropy.detach(), mask, totals).item() * scale;
       // verl: pg_clipfrac = masked_mean(pg_losses2 > pg_losses); ppo_kl = masked_mean(old - logp)
       double clipped = pgClipped.data().gt(pgUnclipped.data()).to(mask.dtype()).mul(mask).sum().item();
       double ppoKl = Var.constant(oldLogProbs.to(logProbs.dtype())).sub(logProbs.detach()).data().mul(mask).sum().item();

@@ -1,6 +1,5 @@
 package dev.rmr1.training.sft;
 
-import dev.rmr1.tensor.Rng;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -44,18 +43,9 @@ public final class SftBatchPlan {
     return Math.ceilDiv(lengths.length, batchSize);
   }
 
-  /** The sample order of {@code epoch}: a Fisher-Yates shuffle seeded by (seed, epoch). */
+  /** The sample order of {@code epoch}. */
   public int[] order(int epoch) {
-    int[] order = new int[lengths.length];
-    for (int i = 0; i < order.length; i++) order[i] = i;
-    Rng rng = new Rng(seed * 1_000_003L + epoch);
-    for (int i = order.length - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    return order;
+    return EpochOrder.permutation(lengths.length, seed, epoch);
   }
 
   /** The micro-batches (sample indices) of step {@code step} of {@code epoch}. */

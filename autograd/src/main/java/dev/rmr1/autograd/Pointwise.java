@@ -1,12 +1,14 @@
 package dev.rmr1.autograd;
 
+import dev.rmr1.tensor.BinaryOp;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Tensor;
 
 /**
  * Elementwise operations and their derivatives. Binary operations broadcast; their backward sums
  * the gradient back to each operand's shape. Saved values are the operands' and result's data as
- * they were at forward time.
+ * they were at forward time. Derivatives are built in place in freshly allocated buffers, so a
+ * backward allocates about one tensor of the operand's size.
  */
 final class Pointwise {
   private Pointwise() {}
@@ -145,9 +147,10 @@ final class Pointwise {
     Tensor y = x.data().rsqrt();
     // d/dx x^(-1/2) = -x^(-3/2) / 2 = -y^3 / 2
     return Var.op("rsqrt", y, g -> {
-      try (Tensor y2 = y.square(); Tensor y3 = y2.mul(y); Tensor d = y3.mul(-0.5)) {
-        return new Tensor[] {g.mul(d)};
-      }
+      Tensor d = y.square();
+      d.mulInPlace(y);
+      d.mulInPlace(-0.5);
+      return new Tensor[] {d.mulInPlace(g)};
     }, x);
   }
 
@@ -155,9 +158,10 @@ final class Pointwise {
     Tensor y = x.data().tanh();
     // 1 - y^2
     return Var.op("tanh", y, g -> {
-      try (Tensor y2 = y.square(); Tensor gy2 = g.mul(y2)) {
-        return new Tensor[] {g.sub(gy2)};
-      }
+      Tensor d = y.square();
+      d.mulInPlace(-1);
+      d.applyInPlace(BinaryOp.ADD, 1);
+      return new Tensor[] {d.mulInPlace(g)};
     }, x);
   }
 
@@ -165,18 +169,24 @@ final class Pointwise {
     Tensor y = x.data().sigmoid();
     // y (1 - y)
     return Var.op("sigmoid", y, g -> {
-      try (Tensor y2 = y.square(); Tensor d = y.sub(y2)) {
-        return new Tensor[] {g.mul(d)};
-      }
+      Tensor d = y.neg();
+      d.applyInPlace(BinaryOp.ADD, 1);
+      d.mulInPlace(y);
+      return new Tensor[] {d.mulInPlace(g)};
     }, x);
   }
 
   static Var silu(Var x) {
     Tensor xd = x.data();
-    // d/dx x s(x) = s + x s (1 - s)
+    // d/dx x s(x) = s (1 + x (1 - s)), built in place in one buffer besides s
     return Var.op("silu", xd.silu(), g -> {
-      try (Tensor s = xd.sigmoid(); Tensor xs = xd.mul(s); Tensor xs2 = xs.mul(s); Tensor t = xs.sub(xs2); Tensor d = s.add(t)) {
-        return new Tensor[] {g.mul(d)};
+      try (Tensor s = xd.sigmoid()) {
+        Tensor d = s.neg();
+        d.applyInPlace(BinaryOp.ADD, 1);
+        d.mulInPlace(xd);
+        d.applyInPlace(BinaryOp.ADD, 1);
+        d.mulInPlace(s);
+        return new Tensor[] {d.mulInPlace(g)};
       }
     }, x);
   }

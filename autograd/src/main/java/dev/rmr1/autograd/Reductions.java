@@ -52,8 +52,9 @@ final class Reductions {
     int[] kept = keptShape(xd.shape(), reduced(xd.dim(), new int[] {dim}));
     // d lse / dx = softmax(x) = exp(x - lse)
     return Var.op("logsumexp", out, g -> {
-      try (Tensor lse = out.reshape(kept); Tensor gk = g.reshape(kept); Tensor d = xd.sub(lse); Tensor p = d.exp()) {
-        return new Tensor[] {p.mul(gk)};
+      try (Tensor lse = out.reshape(kept); Tensor gk = g.reshape(kept); Tensor d = xd.sub(lse)) {
+        Tensor p = d.exp();
+        return new Tensor[] {p.mulInPlace(gk)};
       }
     }, x);
   }
@@ -63,13 +64,16 @@ final class Reductions {
     return Var.op(log ? "logSoftmax" : "softmax", y, g -> {
       if (log) {
         // g - softmax * sum(g)
-        try (Tensor s = g.sum(dim, true); Tensor p = y.exp(); Tensor ps = p.mul(s)) {
-          return new Tensor[] {g.sub(ps)};
+        try (Tensor s = g.sum(dim, true); Tensor ns = s.neg()) {
+          Tensor d = y.exp();
+          d.mulInPlace(ns);
+          return new Tensor[] {d.addInPlace(g)};
         }
       }
       // y * (g - sum(g * y))
-      try (Tensor gy = g.mul(y); Tensor s = gy.sum(dim, true); Tensor d = g.sub(s)) {
-        return new Tensor[] {y.mul(d)};
+      try (Tensor gy = g.mul(y); Tensor s = gy.sum(dim, true)) {
+        Tensor d = g.sub(s);
+        return new Tensor[] {d.mulInPlace(y)};
       }
     }, x);
   }

@@ -10,6 +10,8 @@ import dev.rmr1.tensor.Tensor;
  * <pre>
  *   n = x r,   dw = sum over rows of g * n,   dx = r * (g w - n * mean(g w * n))
  * </pre>
+ *
+ * built in place so that at most three (..., C) buffers exist at once.
  */
 final class RmsNormOp {
   private RmsNormOp() {}
@@ -19,22 +21,33 @@ final class RmsNormOp {
     Tensor out = xd.rmsNorm(wd, eps);
     int c = xd.size(-1);
     return Var.op("rmsNorm", out, g -> {
-      try (Tensor x2 = xd.square(); Tensor ms = x2.mean(-1, true); Tensor mse = ms.add(eps); Tensor r = mse.rsqrt(); Tensor n = xd.mul(r)) {
-        Tensor gx = null, gw = null;
+      try (Tensor r = inverseRms(xd, eps); Tensor n = xd.mul(r)) {
+        Tensor gw = null;
         if (weight.requiresGrad()) {
           try (Tensor gn = g.mul(n); Tensor rows = gn.reshape(-1, c)) {
             gw = rows.sum(0, false);
           }
         }
+        Tensor gx = null;
         if (x.requiresGrad()) {
-          try (Tensor w = wd.dtype() == g.dtype() ? Grads.same(wd) : wd.to(g.dtype());
-              Tensor gwx = g.mul(w); Tensor gwn = gwx.mul(n); Tensor m = gwn.mean(-1, true); Tensor nm = n.mul(m);
-              Tensor d = gwx.sub(nm)) {
-            gx = d.mul(r);
+          try (Tensor w = wd.dtype() == g.dtype() ? Grads.same(wd) : wd.to(g.dtype())) {
+            gx = g.mul(w);                                        // g w
+            try (Tensor gwn = gx.mul(n); Tensor m = gwn.mean(-1, true)) {
+              n.mulInPlace(m);                                    // n * mean(g w n)
+            }
+            gx.subInPlace(n);
+            gx.mulInPlace(r);
           }
         }
         return new Tensor[] {gx, gw};
       }
     }, x, weight);
+  }
+
+  /** 1 / sqrt(mean(x^2, last dim) + eps), (..., 1). */
+  private static Tensor inverseRms(Tensor x, double eps) {
+    try (Tensor x2 = x.square(); Tensor ms = x2.mean(-1, true); Tensor mse = ms.add(eps)) {
+      return mse.rsqrt();
+    }
   }
 }

@@ -30,6 +30,22 @@ public final class Linear extends Module {
     this.bias = bias ? registerParameter("bias", new Parameter(Tensor.zeros(device, dtype, out), true)) : null;
   }
 
+  /**
+   * A Linear over existing parameters, weight (out, in) and an optional bias: weight tying, e.g. a
+   * Qwen2 {@code lm_head} sharing {@code model.embed_tokens.weight} when tie_word_embeddings is set.
+   * The parameter is listed once, under the name of the module that registered it first.
+   */
+  public Linear(Parameter weight, Parameter bias) {
+    int[] s = weight.shape();
+    if (s.length != 2 || (bias != null && (bias.shape().length != 1 || bias.shape()[0] != s[0])))
+      throw new IllegalArgumentException("Linear: weight " + java.util.Arrays.toString(s) + " must be (out, in) and bias (out), got bias "
+          + (bias == null ? "none" : java.util.Arrays.toString(bias.shape())));
+    this.in = s[1];
+    this.out = s[0];
+    this.weight = registerParameter("weight", weight);
+    this.bias = bias == null ? null : registerParameter("bias", bias);
+  }
+
   public int inFeatures() {
     return in;
   }

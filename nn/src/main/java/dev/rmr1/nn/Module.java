@@ -3,9 +3,12 @@ package dev.rmr1.nn;
 import dev.rmr1.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -39,23 +42,29 @@ public abstract class Module implements AutoCloseable {
 
   /** This module's own parameters and direct children, in registration order. */
   public final Map<String, Parameter> directParameters() {
-    return java.util.Collections.unmodifiableMap(parameters);
+    return Collections.unmodifiableMap(parameters);
   }
 
   public final Map<String, Module> children() {
-    return java.util.Collections.unmodifiableMap(children);
+    return Collections.unmodifiableMap(children);
   }
 
-  /** Every parameter of the tree by dotted name, depth first in registration order (as PyTorch). */
+  /**
+   * Every parameter of the tree by dotted name, depth first in registration order. A parameter
+   * shared by several modules (tied embeddings) appears once, under its first name, as in PyTorch's
+   * {@code named_parameters()}.
+   */
   public final Map<String, Parameter> namedParameters() {
     Map<String, Parameter> out = new LinkedHashMap<>();
-    collect("", out);
+    collect("", out, Collections.newSetFromMap(new IdentityHashMap<>()));
     return out;
   }
 
-  private void collect(String prefix, Map<String, Parameter> out) {
-    parameters.forEach((n, p) -> out.put(prefix + n, p));
-    children.forEach((n, m) -> m.collect(prefix + n + ".", out));
+  private void collect(String prefix, Map<String, Parameter> out, Set<Parameter> seen) {
+    parameters.forEach((n, p) -> {
+      if (seen.add(p)) out.put(prefix + n, p);
+    });
+    children.forEach((n, m) -> m.collect(prefix + n + ".", out, seen));
   }
 
   /** Every module of the tree by dotted name, this one first under the empty name. */

@@ -105,6 +105,40 @@ class ModuleTest {
     }
   }
 
+  /** Embedding and output projection sharing one matrix (tie_word_embeddings). */
+  static final class Tied extends Module {
+    final Embedding embed;
+    final Linear head;
+
+    Tied() {
+      embed = registerModule("embed_tokens", new Embedding(5, 3, DType.F64, Device.CPU));
+      head = registerModule("lm_head", new Linear(embed.weight(), null));
+    }
+  }
+
+  @Test
+  void tiedParametersAreListedOnceAndCollectBothGradients() {
+    try (TensorScope s = TensorScope.open(); Tied m = new Tied()) {
+      Init.uniform(m.embed.weight(), new dev.rmr1.tensor.Rng(1), -1, 1);
+      assertEquals(List.of("embed_tokens.weight"), List.copyOf(m.namedParameters().keySet()));
+      Tensor ids = Tensor.ofLongs(new long[] {1, 3}, 2);
+      dev.rmr1.autograd.Var h = m.embed.forward(ids);
+      m.head.forward(h).sum().backward();
+      // d/dW of sum(W[ids] W^T): rows ids get sum_v W[v]; every row v gets sum_i W[ids_i]
+      double[] w = m.embed.weight().value().toDoubleArray(), g = m.embed.weight().grad().toDoubleArray();
+      for (int v = 0; v < 5; v++)
+        for (int c = 0; c < 3; c++) {
+          double expected = w[3 + c] + w[9 + c];
+          double colSum = 0;
+          for (int r = 0; r < 5; r++) colSum += w[r * 3 + c];
+          if (v == 1) expected += colSum;
+          if (v == 3) expected += colSum;
+          assertEquals(expected, g[v * 3 + c], 1e-12);
+        }
+      assertThrows(IllegalArgumentException.class, () -> new Linear(m.embed.weight(), m.embed.weight()));
+    }
+  }
+
   @Test
   void closingAModuleFreesItsParameters() {
     long before = NativeMemory.liveBytes();

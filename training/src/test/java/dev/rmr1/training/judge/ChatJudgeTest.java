@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rmr1.tokenizers.PretrainedTokenizer;
 import dev.rmr1.training.data.ChatMessage;
+import dev.rmr1.training.demo.DemoTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +22,7 @@ class ChatJudgeTest {
 
   @BeforeAll
   static void tokenizer() {
-    chat = new PretrainedChat(PretrainedTokenizer.load(TinyTokenizer.write(dir.resolve("tok"))));
+    chat = new PretrainedChat(DemoTokenizer.train(1, 300, 50, 20, dir.resolve("tok")));
   }
 
   /** Answers prompt i with {@code replies[i]} then eos, one token at a time, cut at its budget; records its inputs. */
@@ -70,7 +71,7 @@ class ChatJudgeTest {
     assertEquals(rendered, chat.render(messages("1+1?"), true));
     assertArrayEquals(chat.encode(rendered), gen.prompts.get(0));
     // special tokens are single ids, not their characters
-    assertEquals(257, gen.prompts.get(0)[0]);
+    assertEquals(chat.tokenizer().tokenToId("<|im_start|>"), gen.prompts.get(0)[0]);
     assertArrayEquals(new int[] {64, 64}, gen.budgets);
   }
 
@@ -80,7 +81,9 @@ class ChatJudgeTest {
     Scripted gen = new Scripted(promptLen + 5, "<answer>[[A]]</answer>");
     String out = new ChatJudge(chat, gen, 64).judge(messages("1+1?"));
     assertArrayEquals(new int[] {5}, gen.budgets);
-    assertEquals("<answ", out);
+    int[] reply = chat.encode("<answer>[[A]]</answer><|im_end|>");
+    assertTrue(reply.length > 5);
+    assertEquals(chat.tokenizer().decode(Arrays.copyOf(reply, 5), true), out);
     Scripted full = new Scripted(promptLen, "x");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ChatJudge(chat, full, 64).judge(messages("1+1?")));
     assertTrue(e.getMessage().contains(promptLen + " tokens"), e.getMessage());
@@ -99,7 +102,7 @@ class ChatJudgeTest {
 
   @Test
   void rejectsATokenizerWithoutChatTemplate() {
-    PretrainedTokenizer t = PretrainedTokenizer.load(TinyTokenizer.write(dir.resolve("tok")).resolve("tokenizer.json"));
+    PretrainedTokenizer t = PretrainedTokenizer.load(dir.resolve("tok"));
     PretrainedTokenizer bare = new PretrainedTokenizer(t.tokenizer(), null, t.specialTokens());
     assertThrows(IllegalArgumentException.class, () -> new PretrainedChat(bare));
   }

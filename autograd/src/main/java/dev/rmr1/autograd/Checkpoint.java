@@ -13,8 +13,9 @@ import java.util.function.Function;
  *
  * <p>The block may use parameters (leaves) and constants freely; values computed outside the block
  * that require gradients must be passed as inputs (reaching one otherwise is reported during
- * backward). Random draws from {@link RandomState} (dropout) are replayed identically. Every
- * temporary of the forward and of the recomputation is freed when that pass ends.
+ * backward). Random draws from {@link RandomState} (dropout) are replayed identically; other state
+ * the block reads (training mode, enabled adapters) must not change between forward and backward.
+ * Every temporary of the forward and of the recomputation is freed when that pass ends.
  */
 public final class Checkpoint {
   private Checkpoint() {}

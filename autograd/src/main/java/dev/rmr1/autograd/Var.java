@@ -19,6 +19,10 @@ import java.util.List;
  * parameters live outside any scope). Leaf gradients are created outside every scope on first use,
  * accumulate in place across backward passes, and are closed by {@link #clearGrad()}.
  *
+ * <p>Tensors handed to operations besides Vars (index tensors, masks, rope tables, targets) are
+ * read again by the backward pass and must stay open until it has run, as they do when created in
+ * the step's scope.
+ *
  * <p>Shapes and broadcasting follow {@link Tensor}; backward reduces gradients over broadcast dims.
  */
 public final class Var {

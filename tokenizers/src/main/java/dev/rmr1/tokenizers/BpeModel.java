@@ -46,15 +46,27 @@ public final class BpeModel {
     this.suffix = endOfWordSuffix == null || endOfWordSuffix.isEmpty() ? null : endOfWordSuffix;
     this.merges = new MergeTable(merges.size());
     int prefixLen = prefix == null ? 0 : prefix.length();
-    for (int rank = 0; rank < merges.size(); rank++) {
+    // Resolve the 151k merges' ids on all cores (read-only map lookups), then fill the table in rank order.
+    int n = merges.size();
+    int[] left = new int[n], right = new int[n], merged = new int[n];
+    String[] problem = new String[n];
+    java.util.stream.IntStream.range(0, n).parallel().forEach(rank -> {
       String a = merges.get(rank)[0], b = merges.get(rank)[1];
       Integer ia = vocab.get(a), ib = vocab.get(b);
-      if (ia == null) throw new IllegalArgumentException("merge " + rank + " ('" + a + "' '" + b + "'): '" + a + "' is not in the vocabulary");
-      if (ib == null) throw new IllegalArgumentException("merge " + rank + " ('" + a + "' '" + b + "'): '" + b + "' is not in the vocabulary");
-      String merged = a + b.substring(Math.min(prefixLen, b.length()));
-      Integer im = vocab.get(merged);
-      if (im == null) throw new IllegalArgumentException("merge " + rank + " ('" + a + "' '" + b + "'): the merged token '" + merged + "' is not in the vocabulary");
-      this.merges.put(ia, ib, rank, im);
+      String m = a + b.substring(Math.min(prefixLen, b.length()));
+      Integer im = vocab.get(m);
+      if (ia == null || ib == null || im == null) {
+        String missing = ia == null ? "'" + a + "' is" : ib == null ? "'" + b + "' is" : "the merged token '" + m + "' is";
+        problem[rank] = "merge " + rank + " ('" + a + "' '" + b + "'): " + missing + " not in the vocabulary";
+        return;
+      }
+      left[rank] = ia;
+      right[rank] = ib;
+      merged[rank] = im;
+    });
+    for (int rank = 0; rank < n; rank++) {
+      if (problem[rank] != null) throw new IllegalArgumentException(problem[rank]);
+      this.merges.put(left[rank], right[rank], rank, merged[rank]);
     }
     int[] ids = new int[256];
     boolean all = prefix == null && suffix == null;
@@ -182,10 +194,10 @@ public final class BpeModel {
   /** Rescans the cached pair ranks for the minimum at each step; fastest for short words. */
   int mergeByScan(int[] s, int n) {
     if (n < 2) return n;
-    long[] r = new long[n - 1]; // rank << 32 | merged id of pair (i, i+1), Long.MAX_VALUE when none
-    for (int i = 0; i < n - 1; i++) r[i] = pair(s[i], s[i + 1]);
+    int[] r = new int[n - 1]; // rank of pair (i, i+1), Integer.MAX_VALUE when it is no merge
+    for (int i = 0; i < n - 1; i++) r[i] = rank(s[i], s[i + 1]);
     while (n > 1) {
-      long best = Long.MAX_VALUE;
+      int best = Integer.MAX_VALUE;
       int bi = -1;
       for (int i = 0; i < n - 1; i++) {
         if (r[i] < best) { // strict: the leftmost of equal ranks wins
@@ -194,19 +206,19 @@ public final class BpeModel {
         }
       }
       if (bi < 0) break;
-      s[bi] = (int) best;
+      s[bi] = merges.merged(best);
       System.arraycopy(s, bi + 2, s, bi + 1, n - bi - 2);
       if (bi + 2 < n - 1) System.arraycopy(r, bi + 2, r, bi + 1, n - bi - 3);
       n--;
-      if (bi < n - 1) r[bi] = pair(s[bi], s[bi + 1]);
-      if (bi > 0) r[bi - 1] = pair(s[bi - 1], s[bi]);
+      if (bi < n - 1) r[bi] = rank(s[bi], s[bi + 1]);
+      if (bi > 0) r[bi - 1] = rank(s[bi - 1], s[bi]);
     }
     return n;
   }
 
-  private long pair(int a, int b) {
-    long v = merges.get(a, b);
-    return v < 0 ? Long.MAX_VALUE : v;
+  private int rank(int a, int b) {
+    int r = merges.rank(a, b);
+    return r < 0 ? Integer.MAX_VALUE : r;
   }
 
   /** HF's algorithm (bpe/word.rs merge_all): a min-heap of (rank, position) over a linked list of symbols. */
@@ -225,9 +237,8 @@ public final class BpeModel {
       int rank = (int) (top >>> 32), pos = (int) top;
       if (dead[pos] || next[pos] >= n) continue;
       int right = next[pos];
-      long v = merges.get(s[pos], s[right]);
-      if (v < 0 || (int) (v >>> 32) != rank) continue; // stale entry: this pair changed since it was queued
-      s[pos] = (int) v;
+      if (merges.rank(s[pos], s[right]) != rank) continue; // stale entry: this pair changed since it was queued
+      s[pos] = merges.merged(rank);
       dead[right] = true;
       next[pos] = next[right];
       if (next[pos] < n) prev[next[pos]] = pos;
@@ -240,8 +251,8 @@ public final class BpeModel {
   }
 
   private void push(LongHeap heap, int a, int b, int pos) {
-    long v = merges.get(a, b);
-    if (v >= 0) heap.push((v >>> 32) << 32 | pos);
+    int r = merges.rank(a, b);
+    if (r >= 0) heap.push((long) r << 32 | pos);
   }
 
   /** A binary min-heap of longs. */

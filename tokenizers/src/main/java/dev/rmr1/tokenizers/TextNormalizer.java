@@ -45,7 +45,7 @@ sealed interface TextNormalizer {
       int limit = form == Form.NFC ? 0x300 : form == Form.NFD ? 0xC0 : 0;
       boolean low = true;
       for (int i = 0, n = s.length(); i < n && low; i++) low = s.charAt(i) < limit;
-      if (low) return s;
+      if (low || java.text.Normalizer.isNormalized(s, form)) return s;
       return java.text.Normalizer.normalize(s, form);
     }
   }

@@ -88,17 +88,15 @@ public final class Tokenizer {
     TextNormalizer normalizer = n == null ? null : TextNormalizer.parse(n);
     JsonNodeAt p = r.opt("pre_tokenizer");
     PreTokenizer pre = p == null ? null : PreTokenizer.parse(p);
-    // A trailing ByteLevel's char mapping moves into the model step, behind the word cache.
+    // A trailing ByteLevel's char mapping moves into the model step, behind the word cache; what is left of
+    // it is dropped when it no longer splits or prefixes (Qwen, Llama 3: Split + ByteLevel(use_regex=false)).
     boolean byteLevelInput = false;
-    if (pre instanceof PreTokenizer.ByteLevelSplit b) {
-      pre = new PreTokenizer.ByteLevelSplit(b.addPrefixSpace(), b.useRegex(), false);
+    List<PreTokenizer> steps = pre instanceof PreTokenizer.Sequence s ? new ArrayList<>(s.steps()) : pre == null ? new ArrayList<>() : new ArrayList<>(List.of(pre));
+    if (!steps.isEmpty() && steps.getLast() instanceof PreTokenizer.ByteLevelSplit b) {
       byteLevelInput = true;
-    } else if (pre instanceof PreTokenizer.Sequence s && !s.steps().isEmpty()
-        && s.steps().getLast() instanceof PreTokenizer.ByteLevelSplit b) {
-      List<PreTokenizer> steps = new ArrayList<>(s.steps());
-      steps.set(steps.size() - 1, new PreTokenizer.ByteLevelSplit(b.addPrefixSpace(), b.useRegex(), false));
-      pre = new PreTokenizer.Sequence(steps);
-      byteLevelInput = true;
+      steps.removeLast();
+      if (b.addPrefixSpace() || b.useRegex()) steps.add(new PreTokenizer.ByteLevelSplit(b.addPrefixSpace(), b.useRegex(), false));
+      pre = steps.isEmpty() ? null : steps.size() == 1 ? steps.getFirst() : new PreTokenizer.Sequence(steps);
     }
     JsonNodeAt pp = r.opt("post_processor");
     PostProcessor post = pp == null ? null : PostProcessor.parse(pp);

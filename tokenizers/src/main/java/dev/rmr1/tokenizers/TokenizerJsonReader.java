@@ -22,7 +22,11 @@ import java.util.Map;
  * names the file, the line and column, and the JSON path (as a JSON pointer).
  */
 final class TokenizerJsonReader {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Vocabulary keys are many and unique: no interning or canonicalizing of field names. */
+  private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+      .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+      .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+      .build());
 
   private TokenizerJsonReader() {}
 
@@ -40,7 +44,7 @@ final class TokenizerJsonReader {
   }
 
   static Parsed read(String json, String name) {
-    try (JsonParser p = new JsonFactory(MAPPER).createParser(json)) {
+    try (JsonParser p = MAPPER.getFactory().createParser(json)) {
       return read(p, name);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -26,20 +26,4 @@ public record AggregationTotals(double tokens, int sequences, int normLength) {
       return new AggregationTotals(s.item(), mask.size(0), normLength);
     }
   }
-
-  /** The totals of several parts taken together (the micro-batches of a mini-batch). */
-  public static AggregationTotals sum(Iterable<AggregationTotals> parts) {
-    double tokens = 0;
-    int sequences = 0;
-    int norm = -1;
-    for (AggregationTotals p : parts) {
-      tokens += p.tokens;
-      sequences += p.sequences;
-      if (norm >= 0 && norm != p.normLength)
-        throw new IllegalArgumentException("aggregation totals: parts with normalisation lengths " + norm + " and " + p.normLength);
-      norm = p.normLength;
-    }
-    if (norm < 0) throw new IllegalArgumentException("aggregation totals: no parts");
-    return new AggregationTotals(tokens, sequences, norm);
-  }
 }

@@ -55,14 +55,31 @@ public record SftMicroBatch(int[] samples, int[][] ids, int[][] targets, long lo
     return longs(device, targets, length() - 1);
   }
 
+  /**
+   * The loss positions as flat indices {@code b * T + t} into the (B, T) batch, in row-major order: the positions whose
+   * shifted label is not -100 (K = {@link #lossTokens()} of them).
+   */
+  public long[] lossPositions() {
+    long[] out = new long[Math.toIntExact(lossTokens)];
+    int k = 0, t = length();
+    for (int b = 0; b < targets.length; b++)
+      for (int i = 0; i < t - 1; i++) if (targets[b][i] != SftSample.IGNORE) out[k++] = (long) b * t + i;
+    return out;
+  }
+
+  /** The labels at {@link #lossPositions()}, in the same order. */
+  public long[] lossTargets() {
+    long[] out = new long[Math.toIntExact(lossTokens)];
+    int k = 0;
+    for (int[] row : targets)
+      for (int y : row) if (y != SftSample.IGNORE) out[k++] = y;
+    return out;
+  }
+
   private static Tensor longs(Device device, int[][] rows, int width) {
     long[] flat = new long[rows.length * width];
     for (int b = 0; b < rows.length; b++)
       for (int i = 0; i < width; i++) flat[b * width + i] = rows[b][i];
-    Tensor host = Tensor.ofLongs(flat, rows.length, width);
-    if (device.equals(host.device())) return host;
-    try (host) {
-      return host.to(device);
-    }
+    return IdTensors.of(device, flat, rows.length, width);
   }
 }

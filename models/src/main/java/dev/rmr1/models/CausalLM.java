@@ -9,6 +9,7 @@ import dev.rmr1.nn.Linear;
 import dev.rmr1.nn.Module;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Device;
+import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
 import dev.rmr1.tensor.safetensors.SafeTensors;
@@ -98,6 +99,15 @@ public final class CausalLM extends Module {
           + (config.qkNorm() ? "" : " (q_norm/k_norm belong to Qwen3)"));
     }
     return m;
+  }
+
+  /**
+   * A model with random weights in {@code dtype}: matrices, embeddings and biases N(0, std), norm
+   * weights 1 + N(0, std), from {@code seed}. F32/F64 weights require gradients; others are frozen.
+   */
+  public static CausalLM random(ModelConfig config, DType dtype, long seed, double std) {
+    boolean trainable = dtype == DType.F32 || dtype == DType.F64;
+    return new CausalLM(config, dtype, Device.CPU, new RandomInit(new Rng(seed), std, trainable));
   }
 
   // ------------------------------------------------------------------ properties

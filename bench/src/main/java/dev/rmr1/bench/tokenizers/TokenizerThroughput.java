@@ -5,6 +5,8 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.rmr1.tokenizers.SyntheticCorpus;
 import dev.rmr1.tokenizers.Tokenizer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,14 +46,15 @@ public final class TokenizerThroughput {
     long tokOurs = count(docs, oursEncode), tokJt = count(docs, jtEncode);
     System.out.printf("tokens: ours (Qwen3) %d, JTokkit (cl100k_base) %d%n", tokOurs, tokJt);
 
-    System.out.println("| tokenizer | threads | MB/s (median of 3) | ratio to JTokkit |");
-    System.out.println("|---|---|---|---|");
-    double o1 = median(docs, oursEncode, false), j1 = median(docs, jtEncode, false);
-    double oN = median(docs, oursEncode, true), jN = median(docs, jtEncode, true);
-    System.out.printf("| rmr1 Qwen3 BPE | 1 | %.1f | %.2f |%n", mb / o1, j1 / o1);
-    System.out.printf("| JTokkit cl100k_base | 1 | %.1f | 1.00 |%n", mb / j1);
-    System.out.printf("| rmr1 Qwen3 BPE | %d | %.1f | %.2f |%n", cores, mb / oN, jN / oN);
-    System.out.printf("| JTokkit cl100k_base | %d | %.1f | 1.00 |%n", cores, mb / jN);
+    double[] o1 = median(docs, oursEncode, false), j1 = median(docs, jtEncode, false);
+    double[] oN = median(docs, oursEncode, true), jN = median(docs, jtEncode, true);
+    System.out.printf("system load average during the run: %.1f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    System.out.println("| tokenizer | threads | MB/s wall (median of 3) | MB/s per CPU-second | throughput / JTokkit's |");
+    System.out.println("|---|---|---|---|---|");
+    System.out.printf("| rmr1 Qwen3 BPE | 1 | %.1f | %.1f | %.2f |%n", mb / o1[0], mb / o1[1], j1[0] / o1[0]);
+    System.out.printf("| JTokkit cl100k_base | 1 | %.1f | %.1f | 1.00 |%n", mb / j1[0], mb / j1[1]);
+    System.out.printf("| rmr1 Qwen3 BPE | %d | %.1f | - | %.2f |%n", cores, mb / oN[0], jN[0] / oN[0]);
+    System.out.printf("| JTokkit cl100k_base | %d | %.1f | - | 1.00 |%n", cores, mb / jN[0]);
   }
 
   static List<String> corpus(double targetMb) {
@@ -73,17 +76,25 @@ public final class TokenizerThroughput {
     return n;
   }
 
-  /** Median seconds of 3 timed passes after 2 warm-up passes. */
-  private static double median(List<String> docs, ToIntFunction<String> f, boolean parallel) {
-    double[] secs = new double[5];
-    for (int i = 0; i < secs.length; i++) {
-      long t = System.nanoTime();
+  /**
+   * Median wall seconds and median thread-CPU seconds (single thread only, else NaN) of 3 timed passes after
+   * 2 warm-up passes. CPU time is what the pass would take on an otherwise idle core.
+   */
+  private static double[] median(List<String> docs, ToIntFunction<String> f, boolean parallel) {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    double[] wall = new double[5], cpu = new double[5];
+    for (int i = 0; i < wall.length; i++) {
+      long t = System.nanoTime(), c = mx.getCurrentThreadCpuTime();
       long sink = parallel ? docs.parallelStream().mapToLong(f::applyAsInt).sum() : count(docs, f);
-      secs[i] = (System.nanoTime() - t) / 1e9;
+      wall[i] = (System.nanoTime() - t) / 1e9;
+      cpu[i] = parallel ? Double.NaN : (mx.getCurrentThreadCpuTime() - c) / 1e9;
       if (sink < 0) throw new AssertionError();
     }
-    double[] timed = Arrays.copyOfRange(secs, 2, secs.length);
-    Arrays.sort(timed);
-    return timed[timed.length / 2];
+    return new double[] {mid(Arrays.copyOfRange(wall, 2, 5)), mid(Arrays.copyOfRange(cpu, 2, 5))};
+  }
+
+  private static double mid(double[] a) {
+    Arrays.sort(a);
+    return a[a.length / 2];
   }
 }

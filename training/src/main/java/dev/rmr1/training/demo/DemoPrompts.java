@@ -11,7 +11,7 @@ import dev.rmr1.training.data.JudgePrompts;
  */
 public final class DemoPrompts {
   public static final String SYSTEM =
-      "Judge which answer is correct: solve the question, compare both answers, end with <answer>[[A]]</answer> or <answer>[[B]]</answer>.";
+      "Solve it, grade answers A and B, then answer [[A]] or [[B]].";
   public static final String USER_SINGLE = "{question}\nA: {answer_a}\nB: {answer_b}";
   public static final String USER_MULTI = "A:\n{conversation_1}\nB:\n{conversation_2}";
 

@@ -29,8 +29,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * Reads a YAML or JSON configuration file into {@link Setting}s, one per key, each remembering the
  * file and line it came from. Nested mappings become dotted keys; scalars stay text (converted
- * later by the key's type); an empty mapping switches a section on. JSON is chosen by the
- * {@code .json} extension, or by a leading <code>{</code> in a file of another name.
+ * later by the key's type); an empty mapping switches a section on. A {@code .json} file is read
+ * as JSON, any other as YAML.
  */
 final class ConfigFile {
   private ConfigFile() {}
@@ -44,7 +44,7 @@ final class ConfigFile {
     } catch (IOException e) {
       throw new ConfigException("", file.toString(), "cannot read configuration file: " + e);
     }
-    boolean json = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json") || text.stripLeading().startsWith("{");
+    boolean json = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
     List<Setting> out = new ArrayList<>();
     if (json) readJson(file, text, out);
     else readYaml(file, text, out);

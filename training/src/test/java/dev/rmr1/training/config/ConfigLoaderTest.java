@@ -122,6 +122,11 @@ class ConfigLoaderTest {
     GrpoConfig a = GrpoConfig.loader().load(y, List.of()).value();
     GrpoConfig b = GrpoConfig.loader().load(j, List.of()).value();
     assertEquals(a, b);
+    // YAML's flow style, and JSON text in a file not named .json, read as YAML.
+    Path flow = file("flow.yml", Files.readString(j).replace("\"", ""));
+    assertEquals(a, GrpoConfig.loader().load(flow, List.of()).value());
+    Path jsonAsYaml = file("j.yml", Files.readString(j));
+    assertEquals(a, GrpoConfig.loader().load(jsonAsYaml, List.of()).value());
     assertEquals(LossAggregation.SEQ_MEAN_TOKEN_MEAN, a.grpo().lossAggregation());
     assertEquals(List.of("q_proj", "v_proj"), a.lora().targets());
     assertEquals(8.0, a.lora().alpha(), "unset keys of a switched-on section take the section defaults");
@@ -189,7 +194,13 @@ class ConfigLoaderTest {
     Path f = file("l.yaml", "model: m\ndata: d\nlora: {}\n");
     assertEquals(LoraConfig.defaults(), SftConfig.loader().load(f, List.of()).value().lora());
     Path g = file("n.yaml", "model: m\ndata: d\nlora:\n");
-    assertNull(SftConfig.loader().load(g, List.of(new Setting("lora", null, "code"))).value().lora());
+    SftConfig withLora = new SftConfig(null, null, "cpu", 1, BadRecordPolicy.FAIL, OptimConfig.sftDefaults(), SftOptions.defaults(), LoraConfig.defaults(),
+        RunConfig.defaults("x", 1));
+    EffectiveConfig<SftConfig> off = ConfigLoader.of(SftConfig.class, withLora).load(g, List.of());
+    assertNull(off.value().lora(), "an empty value in the file switches the section off");
+    assertEquals(g + ":3", origin(off, "lora"));
+    Path h = file("r.yaml", "model: m\ndata: d\nlora: {r: 4}\n");
+    assertNull(SftConfig.loader().load(h, List.of(new Setting("lora", null, "code"))).value().lora(), "a later null wins");
     ConfigException ex = assertThrows(ConfigException.class, () -> SftConfig.fromArgs("--model", "m", "--data", "d", "--set", "optim=null"));
     assertTrue(ex.getMessage().contains("optim: is a section and cannot be null"), ex.getMessage());
     ex = assertThrows(ConfigException.class, () -> SftConfig.fromArgs("--model", "m", "--data", "d", "--set", "optim.lr.x=1"));

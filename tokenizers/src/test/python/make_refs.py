@@ -153,7 +153,9 @@ def component_tokenizers():
              added=[AddedToken("<L>", lstrip=True, special=True), AddedToken("<R>", rstrip=True, special=False),
                     AddedToken("word", single_word=True), AddedToken("Hello", normalized=True),
                     AddedToken("<LR>", lstrip=True, rstrip=True, special=True), AddedToken("<", special=False),
-                    AddedToken("<LRX>", special=True, normalized=False)])
+                    AddedToken("<LRX>", special=True, normalized=False),
+                    AddedToken("<\uff5cUser\uff5c>", special=True, normalized=False),
+                    AddedToken("\u2581tok\u00e9n", special=False, normalized=False)])
     bpe_with("lowercase_added", dict(), normalizer=normalizers.Lowercase(),
              pre=pre_tokenizers.ByteLevel(add_prefix_space=False), decoder=decoders.ByteLevel(), byte_level_alphabet=True,
              added=[AddedToken("HeLLo", normalized=True), AddedToken("ÉCOLE", normalized=True), AddedToken("ABC", normalized=False)])
@@ -161,7 +163,7 @@ def component_tokenizers():
     rng = random.Random(7)
     texts = corpus_texts(rng, 150) + [
         "Hello word, wordy words word", "x <L> y <R> z", "  <L>  <LR>  <R>  ", "<LRX><LR><", "hello HeLLo HELLO école ÉCOLE abc ABC",
-        "<s> text </s> [SEP] [UNK]", "The year 2025 had 365 days", "zoo xoxo oooh", "  leading and trailing  ", "",
+        "<s> text </s> [SEP] [UNK]", "<\uff5cUser\uff5c>hi\u2581tok\u00e9n<\uff5cUser\uff5c>", "The year 2025 had 365 days", "zoo xoxo oooh", "  leading and trailing  ", "",
     ]
     for name, tok in specs:
         path = os.path.join(OUT, "tok_" + name + ".json")
@@ -259,6 +261,7 @@ def chat_refs():
         "qwen3": (qwen3, {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"}, CHAT_CASES),
         "qwen2.5": (load("qwen2.5-instruct.jinja"), {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"}, CHAT_CASES),
         "features": (load("features.jinja"), {"bos_token": "<s>", "eos_token": "</s>"}, CHAT_CASES),
+        "extras": (load("extras.jinja"), {"bos_token": "<s>"}, CHAT_CASES[:12]),
         "deepseek-r1-distill-qwen": (load("deepseek-r1-distill-qwen.jinja"),
                                      {"bos_token": "<\uff5cbegin\u2581of\u2581sentence\uff5c>", "eos_token": "<\uff5cend\u2581of\u2581sentence\uff5c>"},
                                      DS_CASES + CHAT_CASES[:5]),

@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Benchmarks: kernels (matmul) and, later, decoding and training throughput.",
-    subcommands = {BenchMatmulCommand.class})
+    description = "Benchmarks: kernels (matmul), decoding throughput, and a random Qwen2.5-0.5B-shaped checkpoint to run them on.",
+    subcommands = {BenchMatmulCommand.class, BenchDecodeCommand.class, BenchMakeCheckpointCommand.class})
 public final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -28,7 +28,9 @@ import jinjava.javax.el.CompositeELResolver;
  *
  * <p>Jinjava does the Jinja part. What it lacks or does differently is handled here: jinja2's whitespace
  * control and source rewrites ({@link JinjaSource}), Python str/dict methods ({@link PythonMethods}), and
- * the functions and filters above.
+ * the functions and filters above. Known differences left: {@code and}/{@code or} give booleans (Python gives
+ * an operand, so {@code a and 'x' or 'y'} differs), and printing a boolean or none gives {@code true}/empty
+ * where Python prints {@code True}/{@code None}; the Qwen, DeepSeek and Llama-style templates use neither.
  */
 public final class ChatTemplate {
   private final String source;

@@ -22,10 +22,6 @@ final class IntList {
     n += v.length;
   }
 
-  int size() {
-    return n;
-  }
-
   int[] toArray() {
     return Arrays.copyOf(a, n);
   }

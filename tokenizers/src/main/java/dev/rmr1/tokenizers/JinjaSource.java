@@ -160,8 +160,12 @@ final class JinjaSource {
   private static final Pattern STEP_SLICE = Pattern.compile("\\[\\s*(-?\\d+)?\\s*:\\s*(-?\\d+)?\\s*:\\s*(-?\\d+)\\s*]");
 
   static String rewrite(String tag) {
-    return wrapKeywordArguments(translateSlices(NOT_IS.matcher(tag).replaceAll("not ($1 is $2$3)")));
+    String t = translateSlices(NOT_IS.matcher(tag).replaceAll("not ($1 is $2$3)"));
+    // Macro signatures hold parameter defaults, not keyword arguments.
+    return MACRO.matcher(t).lookingAt() ? t : wrapKeywordArguments(t);
   }
+
+  private static final Pattern MACRO = Pattern.compile("\\s*(macro|call)\\b");
 
   /** jinja2 reads {@code not x is defined} as {@code not (x is defined)}; Jinjava as {@code (not x) is defined}. */
   private static final Pattern NOT_IS =
@@ -212,10 +216,9 @@ final class JinjaSource {
   /** Inside parentheses, {@code name=value} becomes {@code name=(value)} up to the next top-level ',' or ')'. */
   static String wrapKeywordArguments(String tag) {
     StringBuilder out = new StringBuilder(tag.length() + 8);
-    List<Integer> open = new ArrayList<>(); // out positions where a wrapped value awaits its ')' , per depth
     int depth = 0;
     char quote = 0;
-    int[] wrapDepth = new int[tag.length() + 1];
+    int[] wrapDepth = new int[tag.length() + 1]; // bracket depth of each value still awaiting its ')'
     int wraps = 0;
     for (int i = 0; i < tag.length(); i++) {
       char c = tag.charAt(i);
@@ -242,7 +245,6 @@ final class JinjaSource {
         wrapDepth[wraps++] = depth;
       }
     }
-    open.clear();
     return out.toString();
   }
 

@@ -50,7 +50,7 @@ class ChatTemplateTest {
       }
       n++;
     }
-    assertEquals(96, n);
+    assertEquals(120, n);
   }
 
   @Test

@@ -6,10 +6,11 @@ import dev.rmr1.nn.optim.AdamW;
 import dev.rmr1.nn.optim.GradClip;
 import dev.rmr1.nn.optim.OptimParam;
 import dev.rmr1.tensor.TensorScope;
+import dev.rmr1.training.checkpoint.CheckpointManager;
+import dev.rmr1.training.checkpoint.LoadedCheckpoint;
+import dev.rmr1.training.checkpoint.TrainerState;
 import dev.rmr1.training.config.OptimConfig;
 import dev.rmr1.training.config.SftOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +28,6 @@ import java.util.List;
  */
 public final class SftTrainer implements AutoCloseable {
   public static final String STAGE = "sft";
-  static final String WEIGHTS = "trainable.safetensors";
-  static final String OPTIMIZER = "optimizer.state";
 
   private final TrainableModel model;
   private final List<SftSample> samples;
@@ -123,33 +122,23 @@ public final class SftTrainer implements AutoCloseable {
     return plan.step(epoch, stepInEpoch);
   }
 
-  /** Writes the trainable weights, optimizer state and trainer state into {@code dir} (which must exist). */
-  public void save(Path dir) {
-    model.saveTrainable(dir.resolve(WEIGHTS));
-    try {
-      optimizer.save(dir.resolve(OPTIMIZER));
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing " + dir.resolve(OPTIMIZER), e);
-    }
-    new TrainerState(STAGE, step, epoch, stepInEpoch, RandomState.current().snapshot()).write(dir);
+  /** The trainer state of the current position (add the metrics tail and configuration before saving). */
+  public TrainerState state() {
+    return TrainerCheckpoints.state(STAGE, step, epoch, stepInEpoch, optimizer);
   }
 
-  /** Restores what {@link #save} wrote, from a trainer with the same configuration. */
-  public void load(Path dir) {
-    TrainerState s = TrainerState.read(dir, STAGE);
-    if (s.step() > totalSteps) throw new IllegalArgumentException(dir + ": checkpoint at step " + s.step() + " of a run of " + totalSteps);
-    model.loadTrainable(dir.resolve(WEIGHTS));
-    try {
-      optimizer.load(dir.resolve(OPTIMIZER));
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading " + dir.resolve(OPTIMIZER), e);
-    }
-    if (optimizer.stepCount() != s.step())
-      throw new IllegalArgumentException(dir + ": optimizer at step " + optimizer.stepCount() + " but trainer state at " + s.step());
+  /** Saves a checkpoint of the current step with {@code state} (from {@link #state()}); returns its directory. */
+  public Path save(CheckpointManager checkpoints, TrainerState state) {
+    if (state.step() != step) throw new IllegalArgumentException("trainer state of step " + state.step() + " at step " + step);
+    return TrainerCheckpoints.save(checkpoints, model, optimizer, state);
+  }
+
+  /** Restores a checkpoint that a trainer with the same configuration saved. */
+  public void restore(LoadedCheckpoint checkpoint) {
+    TrainerState s = TrainerCheckpoints.restore(checkpoint, STAGE, model, optimizer, totalSteps, 1);
     step = s.step();
     epoch = s.epoch();
-    stepInEpoch = s.stepInEpoch();
-    RandomState.current().restore(s.randomState());
+    stepInEpoch = Math.toIntExact(s.dataPosition());
   }
 
   @Override

@@ -11,7 +11,6 @@ import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
-import dev.rmr1.tensor.safetensors.SafeTensors;
 import dev.rmr1.tensor.safetensors.SafeTensorsFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,33 +96,33 @@ public final class TrainableModel implements AutoCloseable {
     for (NamedParameter p : trainable) p.parameter().var().clearGrad();
   }
 
-  /** Writes the trainable parameters (by name) to {@code file}. */
-  public void saveTrainable(Path file) {
+  /** The trainable parameters' tensors by name (the tensors themselves, not copies). */
+  public Map<String, Tensor> trainableTensors() {
     Map<String, Tensor> m = new LinkedHashMap<>();
     for (NamedParameter p : trainable) m.put(p.name(), p.value());
-    SafeTensors.write(file, m);
+    return m;
   }
 
   /**
-   * Copies the trainable parameters of {@code file} into this model: every name must be present with the same shape
-   * and dtype, and nothing else may be in the file.
+   * Copies the trainable parameters of {@code f} into this model: every name must be present with the same shape and
+   * dtype, and nothing else may be in the file.
    */
-  @SuppressWarnings("try") // the scope frees what the file's tensors map
-  public void loadTrainable(Path file) {
-    try (SafeTensorsFile f = SafeTensors.open(file); TensorScope scope = TensorScope.open()) {
+  @SuppressWarnings("try") // the scope frees the views of the file
+  public void loadTrainable(SafeTensorsFile f) {
+    try (TensorScope scope = TensorScope.open()) {
       List<String> names = new ArrayList<>();
       for (NamedParameter p : trainable) {
         names.add(p.name());
-        if (!f.contains(p.name())) throw new IllegalArgumentException(file + ": no tensor '" + p.name() + "'");
+        if (!f.contains(p.name())) throw new IllegalArgumentException(f.path() + ": no tensor '" + p.name() + "'");
         Tensor t = f.tensor(p.name());
         Tensor v = p.value();
         if (!Arrays.equals(t.shape(), v.shape()) || t.dtype() != v.dtype())
-          throw new IllegalArgumentException(file + ": tensor '" + p.name() + "' is " + Arrays.toString(t.shape()) + " " + t.dtype()
+          throw new IllegalArgumentException(f.path() + ": tensor '" + p.name() + "' is " + Arrays.toString(t.shape()) + " " + t.dtype()
               + ", the model's is " + Arrays.toString(v.shape()) + " " + v.dtype());
         v.copyFrom(t);
       }
       for (String n : f.names())
-        if (!names.contains(n)) throw new IllegalArgumentException(file + ": unexpected tensor '" + n + "' (not a trainable parameter of this model)");
+        if (!names.contains(n)) throw new IllegalArgumentException(f.path() + ": unexpected tensor '" + n + "' (not a trainable parameter of this model)");
     }
   }
 

@@ -10,6 +10,7 @@ import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.training.TrainingFixtures;
+import dev.rmr1.training.checkpoint.CheckpointManager;
 import dev.rmr1.training.config.OptimConfig;
 import dev.rmr1.training.config.SftOptions;
 import java.nio.file.Files;
@@ -79,18 +80,18 @@ class SftTrainerTest {
     SftOptions opts = options(4, 2, 2, 0); // 3 steps per epoch (the last one short), 6 steps
     Map<String, double[]> straight;
     List<Double> losses = new ArrayList<>();
-    Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
+    CheckpointManager ckpt = new CheckpointManager(dir, 2);
     try (TrainableModel m = TrainableModel.of(TrainingFixtures.trainableTiny(DType.F32), null);
         SftTrainer t = new SftTrainer(m, data, opts, optim(1e-3), 3, 0)) {
       assertEquals(6, t.totalSteps());
       for (int i = 0; i < 4; i++) losses.add(t.trainStep().loss());
-      t.save(ckpt);
+      t.save(ckpt, t.state());
       while (!t.finished()) losses.add(t.trainStep().loss());
       straight = weights(m);
     }
     try (TrainableModel m = TrainableModel.of(TrainingFixtures.trainableTiny(DType.F32), null);
         SftTrainer t = new SftTrainer(m, data, opts, optim(1e-3), 3, 0)) {
-      t.load(ckpt);
+      t.restore(ckpt.latest().orElseThrow());
       assertEquals(4, t.step());
       assertEquals(4, t.optimizer().stepCount());
       List<Double> resumed = new ArrayList<>();
@@ -98,12 +99,12 @@ class SftTrainerTest {
       assertEquals(losses.subList(4, 6), resumed);
       assertSameWeights(straight, weights(m));
     }
-    // a checkpoint of another stage is refused, naming the file
-    new TrainerState("grpo", 1, 0, 1, new long[] {1, 2, 3}).write(ckpt);
+    // a checkpoint of another stage is refused, naming the directory
     try (TrainableModel m = TrainableModel.of(TrainingFixtures.trainableTiny(DType.F32), null);
         SftTrainer t = new SftTrainer(m, data, opts, optim(1e-3), 3, 0)) {
-      var e = assertThrows(IllegalArgumentException.class, () -> t.load(ckpt));
-      assertTrue(e.getMessage().contains("trainer.json"), e.getMessage());
+      t.save(ckpt, t.state().withExtra(TrainerCheckpoints.STAGE, "grpo"));
+      var e = assertThrows(IllegalArgumentException.class, () -> t.restore(ckpt.load(0).orElseThrow()));
+      assertTrue(e.getMessage().contains("checkpoint-0") && e.getMessage().contains("grpo"), e.getMessage());
     }
   }
 
@@ -154,8 +155,8 @@ class SftTrainerTest {
       double[] b1 = m.parameter("model.layers.0.self_attn.q_proj.lora_B.weight").value().toDoubleArray();
       assertFalse(java.util.Arrays.equals(b0, b1), "the adapter trained");
       assertEquals(28, m.parameters().size());
-      t.save(Files.createDirectories(dir.resolve("c")));
-      assertTrue(Files.size(dir.resolve("c").resolve(SftTrainer.WEIGHTS)) < 100_000, "a LoRA checkpoint holds only the adapters");
+      Path c = t.save(new CheckpointManager(dir, 1), t.state());
+      assertTrue(Files.size(c.resolve(TrainerCheckpoints.WEIGHTS + ".safetensors")) < 100_000, "a LoRA checkpoint holds only the adapters");
     }
   }
 }

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       TokenizeCommand.class,
       GenerateCommand.class,
+      EvalCommand.class,
+      JudgeCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

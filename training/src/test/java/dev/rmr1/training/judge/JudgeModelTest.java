@@ -29,7 +29,7 @@ class JudgeModelTest {
 
   @BeforeAll
   static void files() throws Exception {
-    model = Path.of(JudgeModelTest.class.getResource("/dev/rmr1/training/tiny-qwen2-a").toURI());
+    model = Path.of(JudgeModelTest.class.getResource("/dev/rmr1/training/fixtures/tiny-qwen2-a").toURI());
     tokenizer = dir.resolve("tok");
     assertEquals(320, DemoTokenizer.train(2, 320, 120, 99, tokenizer).tokenizer().vocabSize());
   }

@@ -1,17 +1,11 @@
 package dev.rmr1.examples;
 
-import dev.rmr1.autograd.Var;
 import dev.rmr1.models.CausalLM;
 import dev.rmr1.models.LoadOptions;
 import dev.rmr1.nn.Lora;
 import dev.rmr1.nn.LoraConfig;
-import dev.rmr1.nn.optim.AdamW;
-import dev.rmr1.nn.optim.GradClip;
 import dev.rmr1.nn.optim.OptimParam;
-import dev.rmr1.nn.optim.ParamGroup;
 import dev.rmr1.tensor.Rng;
-import dev.rmr1.tensor.Tensor;
-import dev.rmr1.tensor.TensorScope;
 import dev.rmr1.tokenizers.PretrainedTokenizer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,8 +22,8 @@ import java.util.Locale;
  *   <li>{@link Lora#apply}: beside every linear layer ("all-linear": q, k, v, o, gate, up, down) add
  *       {@code y += (alpha / r) B A x} with A random and B zero (PEFT's init), so the model starts out unchanged.
  *       Only A and B are trainable.
- *   <li>Each step: a batch of random windows of the tokenized text; the causal-LM loss (predict token t+1 from
- *       tokens up to t); backward; clip the gradient norm to 1; one AdamW step on A and B.
+ *   <li>Train on random windows of the tokenized text ({@link TextWindows}): causal-LM loss, backward, clipped
+ *       AdamW step, on A and B only.
  * </ol>
  *
  * <pre>java ... dev.rmr1.examples.LoraFinetune MODEL_DIR TOKENIZER_DIR TEXT_FILE [STEPS]</pre>
@@ -43,12 +37,7 @@ public final class LoraFinetune {
   public static Result run(Path modelDir, PretrainedTokenizer tokenizer, String text, int steps, int batch, int window,
       long seed, PrintStream out) {
     int[] ids = tokenizer.tokenizer().encode(text, false);
-    if (ids.length < window + 1) throw new IllegalArgumentException("the text has " + ids.length + " tokens, fewer than one window of " + window);
     try (CausalLM model = CausalLM.load(modelDir, LoadOptions.inference())) {
-      int vocab = model.config().vocabSize();
-      for (int id : ids) {
-        if (id >= vocab) throw new IllegalArgumentException("token id " + id + " of the tokenizer is outside the model's vocabulary of " + vocab);
-      }
       Rng rng = new Rng(seed);
       List<String> adapted = Lora.apply(model, new LoraConfig(8, 16, 0.0, false, List.of(LoraConfig.ALL_LINEAR)), rng);
       List<OptimParam> params = Trainables.of(model);
@@ -56,26 +45,7 @@ public final class LoraFinetune {
       long total = model.namedParameters().values().stream().mapToLong(p -> p.value().numel()).sum();
       out.printf(Locale.ROOT, "LoRA r=8 alpha=16 on %d layers: %,d trainable of %,d parameters (%.1f%%)%n", adapted.size(), trainable, total,
           100.0 * trainable / total);
-      double[] losses = new double[steps];
-      try (AdamW opt = new AdamW(List.of(new ParamGroup("lora", params, 5e-3, 0.0)))) {
-        for (int step = 0; step < steps; step++) {
-          try (TensorScope scope = TensorScope.open()) {
-            long[] rows = new long[batch * window];
-            for (int b = 0; b < batch; b++) {
-              int start = rng.nextInt(ids.length - window + 1);
-              for (int t = 0; t < window; t++) rows[b * window + t] = ids[start + t];
-            }
-            Tensor x = Tensor.ofLongs(rows, batch, window); // (B, T); labels = inputs, the loss shifts them
-            Var loss = model.loss(x, x);
-            loss.backward();
-            double norm = GradClip.clipGradNorm(params, 1.0);
-            opt.step();
-            model.clearGrads();
-            losses[step] = loss.item();
-            out.printf(Locale.ROOT, "step %3d  loss %.4f  grad norm %.3f%n", step + 1, losses[step], norm);
-          }
-        }
-      }
+      double[] losses = TextWindows.train(model, params, ids, steps, batch, window, 5e-3, rng, out);
       return new Result(losses, adapted, trainable, total);
     }
   }

@@ -18,6 +18,14 @@ QWEN = os.path.join(RES, "qwen3", "tokenizer.json")
 QWEN_RE = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 CL100K_RE = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 GPT2_RE = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
+# Regexes without a hand-written matcher (java.util.regex path): DeepSeek-V3-style splits and a few others.
+OTHER_RES = [
+    ("deepseek_digits", r"\p{N}{1,3}"),
+    ("deepseek_cjk", "[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+"),
+    ("deepseek_words", "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+"),
+    ("words_digits", r"\w+|\d+|[^\w\s]+|\s+"),
+    ("case_insensitive", r"(?i:the|and)|\S+|\s+"),
+]
 
 # Pieces that exercise every branch of the pre-tokenizer regexes and of NFC.
 FRAGMENTS = [
@@ -77,7 +85,7 @@ def split_refs():
     rng = random.Random(99)
     texts = corpus_texts(rng, 1500)
     out = {}
-    for name, pattern in [("qwen", QWEN_RE), ("cl100k", CL100K_RE), ("gpt2", GPT2_RE)]:
+    for name, pattern in [("qwen", QWEN_RE), ("cl100k", CL100K_RE), ("gpt2", GPT2_RE)] + OTHER_RES:
         sp = pre_tokenizers.Split(Regex(pattern), "isolated")
         out[name] = {"pattern": pattern,
                      "cases": [{"text": t, "pieces": [p for p, _ in sp.pre_tokenize_str(t)]} for t in texts]}

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       TokenizeCommand.class,
       GenerateCommand.class,
+      SftCommand.class,
+      GrpoCommand.class,
       EvalCommand.class,
       JudgeCommand.class,
     })

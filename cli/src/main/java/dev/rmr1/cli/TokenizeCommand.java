@@ -50,7 +50,13 @@ public final class TokenizeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    PretrainedTokenizer tok = PretrainedTokenizer.load(tokenizerPath);
+    PretrainedTokenizer tok;
+    try {
+      tok = PretrainedTokenizer.load(tokenizerPath);
+    } catch (RuntimeException e) { // unreadable or malformed files: the message names the file and place
+      spec.commandLine().getErr().println("tokenize: " + e.getMessage());
+      return 2;
+    }
     if (chat && tok.chatTemplate().isEmpty()) {
       spec.commandLine().getErr().println("tokenize: " + tokenizerPath + " has no chat template (tokenizer_config.json chat_template)");
       return 2;

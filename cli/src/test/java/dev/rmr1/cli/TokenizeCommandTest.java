@@ -64,6 +64,15 @@ class TokenizeCommandTest {
   }
 
   @Test
+  void aMissingTokenizerIsAnErrorMessage() {
+    java.io.StringWriter err = new java.io.StringWriter();
+    var cmd = Main.commandLine();
+    cmd.setErr(new java.io.PrintWriter(err));
+    assertEquals(2, cmd.execute("tokenize", "--tokenizer", "/nonexistent/dir"));
+    assertTrue(err.toString().contains("/nonexistent/dir"), err.toString());
+  }
+
+  @Test
   void invalidUtf8IsReplacedLikePython() throws Exception {
     Path dir = tokenizerDir();
     var tok = PretrainedTokenizer.load(dir).tokenizer();

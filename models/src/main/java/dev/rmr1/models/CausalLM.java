@@ -24,8 +24,9 @@ import java.util.Set;
  * {@code Qwen2ForCausalLM}, {@code LlamaForCausalLM} and {@code Qwen3ForCausalLM} in one
  * implementation (they differ only in biases, Qwen3's per-head q/k norms and the rotary scaling,
  * see {@link dev.rmr1.models.config.Architecture}). Parameter names are the Hugging Face state-dict
- * keys ({@code model.layers.0.self_attn.q_proj.weight}, {@code lm_head.weight}); a tied model
- * ({@code tie_word_embeddings}) has no {@code lm_head} and multiplies by the embedding matrix.
+ * keys ({@code model.layers.0.self_attn.q_proj.weight}, {@code lm_head.weight}); in a tied model
+ * ({@code tie_word_embeddings}) {@code lm_head} shares the embedding matrix, which is listed once,
+ * as {@code model.embed_tokens.weight}, as in PyTorch.
  *
  * <p>Two ways to run it:
  * <ul>
@@ -56,8 +57,9 @@ public final class CausalLM extends Module {
     this.config = config;
     this.device = device;
     model = registerModule("model", new DecoderModel(config, dtype, device, fill, "model."));
-    lmHead = config.tieWordEmbeddings() ? null
-        : registerModule("lm_head", fill.fill("lm_head.", new Linear(config.hiddenSize(), config.vocabSize(), false, dtype, device)));
+    // tied: lm_head shares the embedding's parameter, listed once under model.embed_tokens.weight
+    lmHead = registerModule("lm_head", config.tieWordEmbeddings() ? new Linear(model.embedTokens.weight(), null)
+        : fill.fill("lm_head.", new Linear(config.hiddenSize(), config.vocabSize(), false, dtype, device)));
     rope = new RotaryTables(config);
     computeDtype = model.embedTokens.weight().value().dtype() == DType.F64 ? DType.F64 : DType.F32;
   }
@@ -130,7 +132,7 @@ public final class CausalLM extends Module {
    * hidden @ W^T).
    */
   public Var lmHeadWeight() {
-    return (lmHead != null ? lmHead.weight() : model.embedTokens.weight()).var();
+    return lmHead.weight().var();
   }
 
   /**
@@ -157,7 +159,11 @@ public final class CausalLM extends Module {
     checkIds(inputIds.toLongArray());
     Tensor[] cs = rope.tables(t, computeDtype, device); // kept by the caller's scope: rope's backward reads them
     Var h = embed(inputIds);
-    if (!Grad.isEnabled()) return model.norm.forward(Var.constant(runLayersFreeing(h.data(), cs, AttentionCore.CAUSAL)));
+    if (!Grad.isEnabled()) {
+      try (Tensor last = runLayersFreeing(h.data(), cs, AttentionCore.CAUSAL)) {
+        return model.norm.forward(Var.constant(last));
+      }
+    }
     int i = 0;
     for (DecoderLayer layer : model.layers) {
       int index = i++;
@@ -169,9 +175,7 @@ public final class CausalLM extends Module {
 
   /** hidden (..., C) -> logits (..., V). */
   public Var logits(Var hidden) {
-    if (lmHead != null) return lmHead.forward(hidden);
-    Var w = model.embedTokens.weight().var();
-    return hidden.matmul(w.transpose(0, 1));
+    return lmHead.forward(hidden);
   }
 
   /**
@@ -183,8 +187,11 @@ public final class CausalLM extends Module {
       throw new IllegalArgumentException("labels shape " + Arrays.toString(labels.shape()) + " differs from input ids shape " + Arrays.toString(inputIds.shape()));
     int t = inputIds.size(1);
     if (t < 2) throw new IllegalArgumentException("the causal-LM loss needs at least 2 positions, got " + t);
-    Var logits = forward(inputIds);
-    return logits.narrow(1, 0, t - 1).crossEntropy(labels.narrow(1, 1, t - 1));
+    Tensor targets = labels.narrow(1, 1, t - 1);
+    if (lmHead.lora() != null && lmHead.lora().isActive()) return forward(inputIds).narrow(1, 0, t - 1).crossEntropy(targets);
+    // the LM head and cross-entropy in row blocks: no (B, T, V) logits, which dominate memory for a 151k vocabulary
+    Var hidden = hiddenStates(inputIds).narrow(1, 0, t - 1).reshape(-1, config.hiddenSize());
+    return Var.linearCrossEntropy(hidden, lmHeadWeight(), targets.reshape(-1), -100);
   }
 
   private Var embed(Tensor ids) {

@@ -82,6 +82,20 @@ class GradientParityTest {
     }
   }
 
+  @Test
+  void lossWithAnAdapterOnTheLmHeadEqualsTheMergedModel() {
+    try (CausalLM m = CausalLM.load(Fixtures.tinyQwen2(), LoadOptions.training().withDtype(DType.F64)); TensorScope s = TensorScope.open();
+        SafeTensorsFile ref = SafeTensors.open(Fixtures.path("sft_full_grads.safetensors"))) {
+      Lora.apply(m, new LoraConfig(2, 4, 0, false, List.of("lm_head", "q_proj")), new dev.rmr1.tensor.Rng(3));
+      for (Parameter p : Lora.adapterParameters(m).values()) dev.rmr1.nn.Init.normal(p, new dev.rmr1.tensor.Rng(4), 0, 0.2);
+      double withBranch = m.loss(batch(ref, "input_ids"), batch(ref, "labels")).item(); // logits path: lm_head's adapter is active
+      Lora.merge(m);
+      double merged = m.loss(batch(ref, "input_ids"), batch(ref, "labels")).item(); // blocked LM-head path
+      assertEquals(merged, withBranch, 1e-10 * Math.abs(merged));
+      assertTrue(Math.abs(merged - ref.tensor("loss").item()) > 1e-3, "the adapter changed the loss");
+    }
+  }
+
   private record Named(String name, Parameter p) implements OptimParam {
     @Override
     public Tensor value() {

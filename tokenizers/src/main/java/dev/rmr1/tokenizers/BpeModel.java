@@ -12,8 +12,8 @@ import java.util.Map;
  * the pair of lowest merge rank is merged, leftmost first, until no pair is a merge.
  */
 public final class BpeModel {
-  /** Above this many symbols the merge loop uses a heap instead of rescanning (O(n log n) vs O(n^2)). */
-  static final int HEAP_THRESHOLD = 96;
+  /** Above this many symbols the merge loop uses a tournament tree instead of rescanning (O(n log n) vs O(n^2)). */
+  static final int SCAN_LIMIT = 24;
 
   private final Map<String, Integer> vocab;
   private final String[] idToToken;
@@ -26,6 +26,11 @@ public final class BpeModel {
   private final String suffix; // end_of_word_suffix, null when absent or empty
   /** Id of the byte-level char of each byte, when all 256 are in the vocabulary; else null. */
   private final int[] byteLevelIds;
+  /**
+   * Merge rank of each pair of byte-level tokens (a << 8 | b), Integer.MAX_VALUE for none: the first pass
+   * over a word's bytes reads this 256 KB table instead of the merge table.
+   */
+  private final int[] bytePairRanks;
 
   /**
    * @param vocab token -> id
@@ -76,6 +81,8 @@ public final class BpeModel {
       else ids[b] = id;
     }
     byteLevelIds = all ? ids : null;
+    bytePairRanks = all ? new int[1 << 16] : null;
+    for (int a = 0; all && a < 256; a++) for (int b = 0; b < 256; b++) bytePairRanks[a << 8 | b] = rank(ids[a], ids[b]);
   }
 
   /**
@@ -163,7 +170,9 @@ public final class BpeModel {
     }
     int[] s = new int[len];
     for (int i = 0; i < len; i++) s[i] = byteLevelIds[utf8[i] & 0xFF];
-    int n = merge(s, len);
+    int[] r = new int[Math.max(0, len - 1)];
+    for (int i = 0; i + 1 < len; i++) r[i] = bytePairRanks[(utf8[i] & 0xFF) << 8 | (utf8[i + 1] & 0xFF)];
+    int n = len > SCAN_LIMIT ? tree(s, len, r) : scan(s, len, r);
     return n == len ? s : java.util.Arrays.copyOf(s, n);
   }
 
@@ -188,14 +197,19 @@ public final class BpeModel {
 
   /** Merges {@code s[0, n)} in place; returns the new length. */
   int merge(int[] s, int n) {
-    return n > HEAP_THRESHOLD ? mergeWithHeap(s, n) : mergeByScan(s, n);
+    return n > SCAN_LIMIT ? mergeWithTree(s, n) : mergeByScan(s, n);
   }
 
   /** Rescans the cached pair ranks for the minimum at each step; fastest for short words. */
   int mergeByScan(int[] s, int n) {
     if (n < 2) return n;
-    int[] r = new int[n - 1]; // rank of pair (i, i+1), Integer.MAX_VALUE when it is no merge
+    int[] r = new int[n - 1];
     for (int i = 0; i < n - 1; i++) r[i] = rank(s[i], s[i + 1]);
+    return scan(s, n, r);
+  }
+
+  /** The scan loop; {@code r[i]} holds the rank of pair (i, i+1), Integer.MAX_VALUE when it is no merge. */
+  private int scan(int[] s, int n, int[] r) {
     while (n > 1) {
       int best = Integer.MAX_VALUE;
       int bi = -1;
@@ -221,79 +235,60 @@ public final class BpeModel {
     return r < 0 ? Integer.MAX_VALUE : r;
   }
 
-  /** HF's algorithm (bpe/word.rs merge_all): a min-heap of (rank, position) over a linked list of symbols. */
-  int mergeWithHeap(int[] s, int n) {
+  /**
+   * For long words: the same order as HF's heap (bpe/word.rs merge_all: lowest rank, then leftmost), with
+   * a tournament tree over the pairs' (rank, position) so that each merge costs O(log n) and no stale entries
+   * pile up. Symbols form a linked list over their original positions.
+   */
+  int mergeWithTree(int[] s, int n) {
     if (n < 2) return n;
+    int[] r = new int[n - 1];
+    for (int i = 0; i < n - 1; i++) r[i] = rank(s[i], s[i + 1]);
+    return tree(s, n, r);
+  }
+
+  /** The tree loop; {@code r[i]} holds the rank of pair (i, i+1), Integer.MAX_VALUE when it is no merge. */
+  private int tree(int[] s, int n, int[] r) {
+    if (n < 2) return n;
+    int size = Integer.highestOneBit(n - 1) << 1;
+    long[] tree = new long[2 * size];
+    java.util.Arrays.fill(tree, Long.MAX_VALUE);
     int[] prev = new int[n], next = new int[n];
-    boolean[] dead = new boolean[n];
-    LongHeap heap = new LongHeap(n);
     for (int i = 0; i < n; i++) {
       prev[i] = i - 1;
       next[i] = i + 1;
-      if (i + 1 < n) push(heap, s[i], s[i + 1], i);
+      if (i + 1 < n && r[i] != Integer.MAX_VALUE) tree[size + i] = (long) r[i] << 32 | i;
     }
-    while (!heap.isEmpty()) {
-      long top = heap.pop();
-      int rank = (int) (top >>> 32), pos = (int) top;
-      if (dead[pos] || next[pos] >= n) continue;
-      int right = next[pos];
-      if (merges.rank(s[pos], s[right]) != rank) continue; // stale entry: this pair changed since it was queued
-      s[pos] = merges.merged(rank);
+    for (int i = size - 1; i >= 1; i--) tree[i] = Math.min(tree[2 * i], tree[2 * i + 1]);
+    boolean[] dead = new boolean[n];
+    while (tree[1] != Long.MAX_VALUE) {
+      long top = tree[1];
+      int pos = (int) top, right = next[pos];
+      s[pos] = merges.merged((int) (top >>> 32));
       dead[right] = true;
+      update(tree, size, right, Long.MAX_VALUE);
       next[pos] = next[right];
       if (next[pos] < n) prev[next[pos]] = pos;
-      if (prev[pos] >= 0) push(heap, s[prev[pos]], s[pos], prev[pos]);
-      if (next[pos] < n) push(heap, s[pos], s[next[pos]], pos);
+      update(tree, size, pos, next[pos] < n ? leaf(s[pos], s[next[pos]], pos) : Long.MAX_VALUE);
+      if (prev[pos] >= 0) update(tree, size, prev[pos], leaf(s[prev[pos]], s[pos], prev[pos]));
     }
     int m = 0;
     for (int i = 0; i < n; i++) if (!dead[i]) s[m++] = s[i];
     return m;
   }
 
-  private void push(LongHeap heap, int a, int b, int pos) {
+  private long leaf(int a, int b, int pos) {
     int r = merges.rank(a, b);
-    if (r >= 0) heap.push((long) r << 32 | pos);
+    return r < 0 ? Long.MAX_VALUE : (long) r << 32 | pos;
   }
 
-  /** A binary min-heap of longs. */
-  private static final class LongHeap {
-    private long[] a;
-    private int n;
-
-    LongHeap(int capacity) {
-      a = new long[Math.max(4, capacity)];
-    }
-
-    boolean isEmpty() {
-      return n == 0;
-    }
-
-    void push(long v) {
-      if (n == a.length) a = java.util.Arrays.copyOf(a, n * 2);
-      int i = n++;
-      while (i > 0) {
-        int p = (i - 1) >>> 1;
-        if (a[p] <= v) break;
-        a[i] = a[p];
-        i = p;
-      }
-      a[i] = v;
-    }
-
-    long pop() {
-      long top = a[0];
-      long v = a[--n];
-      int i = 0;
-      while (true) {
-        int c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && a[c + 1] < a[c]) c++;
-        if (a[c] >= v) break;
-        a[i] = a[c];
-        i = c;
-      }
-      a[i] = v;
-      return top;
+  private static void update(long[] tree, int size, int pos, long value) {
+    int i = size + pos;
+    tree[i] = value;
+    for (i >>>= 1; i >= 1; i >>>= 1) {
+      long m = Math.min(tree[2 * i], tree[2 * i + 1]);
+      if (tree[i] == m) break;
+      tree[i] = m;
     }
   }
 }

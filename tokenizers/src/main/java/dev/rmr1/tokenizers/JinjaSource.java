@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  *       disables both (Jinjava would also strip whitespace that expressions output, e.g. the newline at the
  *       end of a message). Comments are removed. The result has no whitespace markers left.
  *   <li>Slices with a step, {@code x[a:b:c]}, become {@code (x|py_slice(a, b, c))}.
+ *   <li>{@code \\xHH \\uHHHH \\UHHHHHHHH} escapes in string literals become their characters.
  *   <li>{@code not x is test} becomes {@code not (x is test)}, jinja2's precedence.
  *   <li>Keyword argument values are parenthesized, {@code f(k=a|length - 1)} to {@code f(k=(a|length - 1))},
  *       since Jinjava binds the keyword tighter than the operators.
@@ -160,9 +161,55 @@ final class JinjaSource {
   private static final Pattern STEP_SLICE = Pattern.compile("\\[\\s*(-?\\d+)?\\s*:\\s*(-?\\d+)?\\s*:\\s*(-?\\d+)\\s*]");
 
   static String rewrite(String tag) {
-    String t = translateSlices(NOT_IS.matcher(tag).replaceAll("not ($1 is $2$3)"));
+    String t = translateSlices(NOT_IS.matcher(unescapeCodePoints(tag)).replaceAll("not ($1 is $2$3)"));
     // Macro signatures hold parameter defaults, not keyword arguments.
     return MACRO.matcher(t).lookingAt() ? t : wrapKeywordArguments(t);
+  }
+
+  /**
+   * Inside string literals, Python's {@code \\xHH}, {@code \\uHHHH} and {@code \\UHHHHHHHH} escapes (which
+   * Jinjava's lexer rejects) become the characters themselves; a quote or backslash stays escaped.
+   */
+  static String unescapeCodePoints(String tag) {
+    if (tag.indexOf('\\') < 0) return tag;
+    StringBuilder out = new StringBuilder(tag.length());
+    char quote = 0;
+    for (int i = 0; i < tag.length(); i++) {
+      char c = tag.charAt(i);
+      if (quote == 0) {
+        if (c == '\'' || c == '"') quote = c;
+        out.append(c);
+        continue;
+      }
+      if (c == quote) {
+        quote = 0;
+        out.append(c);
+        continue;
+      }
+      if (c != '\\' || i + 1 >= tag.length()) {
+        out.append(c);
+        continue;
+      }
+      char e = tag.charAt(i + 1);
+      int digits = e == 'x' ? 2 : e == 'u' ? 4 : e == 'U' ? 8 : 0;
+      int cp = -1;
+      if (digits > 0 && i + 2 + digits <= tag.length()) {
+        try {
+          cp = Integer.parseInt(tag.substring(i + 2, i + 2 + digits), 16);
+        } catch (NumberFormatException ignored) {
+          cp = -1; // not an escape of this kind: leave the text as it is
+        }
+      }
+      if (cp < 0 || cp > Character.MAX_CODE_POINT) {
+        out.append(c).append(e);
+        i++;
+        continue;
+      }
+      if (cp == '\'' || cp == '"' || cp == '\\') out.append('\\');
+      out.appendCodePoint(cp);
+      i += 1 + digits;
+    }
+    return out.toString();
   }
 
   private static final Pattern MACRO = Pattern.compile("\\s*(macro|call)\\b");

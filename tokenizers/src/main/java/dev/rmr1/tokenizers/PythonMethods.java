@@ -40,8 +40,7 @@ final class PythonMethods extends ELResolver {
       case "rstrip" -> strip(s, chars(a), false, true);
       case "split" -> split(s, a.length > 0 ? (String) a[0] : null, a.length > 1 ? toInt(a[1]) : -1);
       case "rsplit" -> rsplit(s, a.length > 0 ? (String) a[0] : null, a.length > 1 ? toInt(a[1]) : -1);
-      case "splitlines" -> List.of(s.split("\r\n|[\n\r\u000b\u000c\u001c\u001d\u001e\u0085\u2028\u2029]", -1)).stream()
-          .limit(s.isEmpty() ? 0 : Long.MAX_VALUE).toList();
+      case "splitlines" -> splitlines(s);
       case "upper" -> s.toUpperCase(Locale.ROOT);
       case "lower" -> s.toLowerCase(Locale.ROOT);
       case "capitalize" -> s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
@@ -72,6 +71,12 @@ final class PythonMethods extends ELResolver {
       }
       default -> NOT_HANDLED;
     };
+  }
+
+  private static List<String> splitlines(String s) {
+    List<String> lines = new ArrayList<>(List.of(s.split("\r\n|[\n\r\u000b\u000c\u001c\u001d\u001e\u0085\u2028\u2029]", -1)));
+    if (lines.getLast().isEmpty()) lines.removeLast(); // a final line break ends the last line, it starts none
+    return lines;
   }
 
   /** Python str.isspace(): White_Space plus the four information separators U+001C..U+001F. */
@@ -111,7 +116,7 @@ final class PythonMethods extends ELResolver {
         while (i < n && isSpace(s.codePointAt(i))) i += Character.charCount(s.codePointAt(i));
         if (i >= n) break;
         if (maxSplit >= 0 && out.size() == maxSplit) {
-          out.add(strip(s.substring(i), null, false, true));
+          out.add(s.substring(i)); // Python keeps the remainder's trailing whitespace
           break;
         }
         int j = i;

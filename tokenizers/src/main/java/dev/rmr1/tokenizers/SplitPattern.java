@@ -26,7 +26,7 @@ interface SplitPattern {
 
   /**
    * Compiles an Oniguruma (Ruby syntax) regex as HF does, with java.util.regex. Differences handled:
-   * {@code \s \d \w \h} are Unicode classes in Oniguruma (White_Space, Nd, Unicode word chars, hex digit),
+   * {@code \s \d \w \h} are Unicode classes in Oniguruma (White_Space, Nd, word chars, hex digit),
    * {@code .} excludes only {@code \n}, {@code ^ $} are line anchors. {@code (?i)} stays ASCII-only: Oniguruma
    * did not fold U+017F to 's' in tokenizers 0.23, and Java's UNICODE_CASE would.
    */
@@ -37,14 +37,17 @@ interface SplitPattern {
       char c = onig.charAt(i);
       if (c == '\\' && i + 1 < onig.length()) {
         char d = onig.charAt(++i);
-        String word = "\\p{IsAlphabetic}\\p{gc=Mn}\\p{gc=Me}\\p{gc=Mc}\\p{Nd}\\p{Pc}\\p{IsJoin_Control}";
+        // Oniguruma's Unicode \w (checked over all code points against tokenizers 0.23): Alphabetic, marks,
+        // Nd, Pc; on its own (not inside [...]) also the Latin-1 digits and fractions ²³¹¼½¾.
+        String word = "\\p{IsAlphabetic}\\p{gc=Mn}\\p{gc=Me}\\p{gc=Mc}\\p{Nd}\\p{Pc}";
+        String latin1 = "\\u00B2\\u00B3\\u00B9\\u00BC-\\u00BE";
         switch (d) {
           case 's' -> out.append("\\p{IsWhite_Space}");
           case 'S' -> out.append("\\P{IsWhite_Space}");
           case 'd' -> out.append("\\p{Nd}");
           case 'D' -> out.append("\\P{Nd}");
-          case 'w' -> out.append(depth > 0 ? word : "[" + word + "]");
-          case 'W' -> out.append("[^").append(word).append("]");
+          case 'w' -> out.append(depth > 0 ? word : "[" + word + latin1 + "]");
+          case 'W' -> out.append("[^").append(word).append(depth > 0 ? "" : latin1).append("]");
           case 'h' -> out.append("[0-9a-fA-F]");
           case 'H' -> out.append("[^0-9a-fA-F]");
           default -> out.append(c).append(d);

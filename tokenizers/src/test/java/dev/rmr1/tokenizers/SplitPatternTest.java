@@ -33,6 +33,21 @@ class SplitPatternTest {
     }
   }
 
+  /** Regexes without a hand-written matcher (DeepSeek-V3-style splits, \w \d \S, (?i)) through java.util.regex. */
+  @ParameterizedTest
+  @ValueSource(strings = {"deepseek_digits", "deepseek_cjk", "deepseek_words", "words_digits", "case_insensitive"})
+  void translatedRegexEqualsHuggingFace(String name) {
+    JsonNode spec = Refs.json("refs/split_refs.json").get(name);
+    String pattern = spec.get("pattern").textValue();
+    SplitPattern regex = SplitPattern.regex(pattern, new JsonNodeAt(TextNode.valueOf(pattern), "$", "test"));
+    for (JsonNode c : spec.get("cases")) {
+      String text = c.get("text").textValue();
+      List<String> expected = new ArrayList<>();
+      c.get("pieces").forEach(p -> expected.add(p.textValue()));
+      assertEquals(expected, pieces(regex, text), () -> name + ": " + Qwen3ParityTest.escape(text));
+    }
+  }
+
   static List<String> pieces(SplitPattern p, String text) {
     List<String> out = new ArrayList<>();
     new PreTokenizer.Split(p, SplitBehavior.ISOLATED, false).split(text, 0, text.length(), true, (s, a, b, o) -> out.add(s.substring(a, b)));

@@ -89,12 +89,12 @@ class TokenizerProperties {
   /** Random BPE models: the fast merge loops equal the textbook one (lowest rank first, leftmost on ties). */
   @Property(tries = 300)
   void mergesAreAppliedInRankOrder(@ForAll("bpeCase") BpeCase c) {
-    int[] scan = c.word.clone(), heap = c.word.clone();
+    int[] scan = c.word.clone(), tree = c.word.clone();
     int ns = c.model.mergeByScan(scan, scan.length);
-    int nh = c.model.mergeWithHeap(heap, heap.length);
+    int nt = c.model.mergeWithTree(tree, tree.length);
     int[] expected = c.reference();
     assertArrayEquals(expected, java.util.Arrays.copyOf(scan, ns));
-    assertArrayEquals(expected, java.util.Arrays.copyOf(heap, nh));
+    assertArrayEquals(expected, java.util.Arrays.copyOf(tree, nt));
   }
 
   record BpeCase(BpeModel model, List<String[]> merges, java.util.Map<String, Integer> vocab, int[] word) {
@@ -127,7 +127,7 @@ class TokenizerProperties {
   @Provide
   Arbitrary<BpeCase> bpeCase() {
     Arbitrary<List<Integer>> mergeSeeds = Arbitraries.integers().between(0, 1_000_000).list().ofMinSize(1).ofMaxSize(40);
-    Arbitrary<List<Integer>> word = Arbitraries.integers().between(0, 3).list().ofMinSize(1).ofMaxSize(BpeModel.HEAP_THRESHOLD * 2);
+    Arbitrary<List<Integer>> word = Arbitraries.integers().between(0, 3).list().ofMinSize(1).ofMaxSize(BpeModel.SCAN_LIMIT * 2);
     return Combinators.combine(mergeSeeds, word).as((seeds, w) -> {
       java.util.Map<String, Integer> vocab = new java.util.LinkedHashMap<>();
       List<String> tokens = new ArrayList<>(List.of("a", "b", "c", "d"));

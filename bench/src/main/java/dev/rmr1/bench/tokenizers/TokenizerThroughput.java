@@ -17,8 +17,9 @@ import java.util.function.ToIntFunction;
 /**
  * Encoding throughput (MB/s of UTF-8 input) of our tokenizer (Qwen3 tokenizer.json) and of JTokkit
  * cl100k_base on the same deterministic ~10 MB mix of English, code and CJK text, single thread and all
- * cores, in one run. Each measurement is the median of 3 passes after 2 warm-up passes; the word
- * caches are warm in both (JTokkit has none, ours is per thread). Runs in well under a minute.
+ * cores, in one run. Rounds alternate the two tokenizers so that both see the same machine load; we
+ * report medians over the timed rounds (5 single-thread, 3 all-core) after 2 warm-up rounds. Our word
+ * caches are warm (per thread; JTokkit has none). About a minute on a busy 2-core machine.
  *
  * <pre>java -cp bench/target/rmr1-bench.jar dev.rmr1.bench.tokenizers.TokenizerThroughput [tokenizer.json] [MB]</pre>
  */
@@ -46,15 +47,53 @@ public final class TokenizerThroughput {
     long tokOurs = count(docs, oursEncode), tokJt = count(docs, jtEncode);
     System.out.printf("tokens: ours (Qwen3) %d, JTokkit (cl100k_base) %d%n", tokOurs, tokJt);
 
-    double[] o1 = median(docs, oursEncode, false), j1 = median(docs, jtEncode, false);
-    double[] oN = median(docs, oursEncode, true), jN = median(docs, jtEncode, true);
+    Rounds single = rounds(docs, oursEncode, jtEncode, false, 5);
+    Rounds all = rounds(docs, oursEncode, jtEncode, true, 3);
     System.out.printf("system load average during the run: %.1f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    System.out.println("| tokenizer | threads | MB/s wall (median of 3) | MB/s per CPU-second | throughput / JTokkit's |");
+    System.out.println("| tokenizer | threads | MB/s wall (median) | MB/s per CPU-second (median) | ours / JTokkit (median of per-round ratios) |");
     System.out.println("|---|---|---|---|---|");
-    System.out.printf("| rmr1 Qwen3 BPE | 1 | %.1f | %.1f | %.2f |%n", mb / o1[0], mb / o1[1], j1[0] / o1[0]);
-    System.out.printf("| JTokkit cl100k_base | 1 | %.1f | %.1f | 1.00 |%n", mb / j1[0], mb / j1[1]);
-    System.out.printf("| rmr1 Qwen3 BPE | %d | %.1f | - | %.2f |%n", cores, mb / oN[0], jN[0] / oN[0]);
-    System.out.printf("| JTokkit cl100k_base | %d | %.1f | - | 1.00 |%n", cores, mb / jN[0]);
+    System.out.printf("| rmr1 Qwen3 BPE | 1 | %.1f | %.1f | %.2f wall, %.2f CPU |%n", mb / mid(single.oursWall), mb / mid(single.oursCpu),
+        mid(ratios(single.jtWall, single.oursWall)), mid(ratios(single.jtCpu, single.oursCpu)));
+    System.out.printf("| JTokkit cl100k_base | 1 | %.1f | %.1f | 1.00 |%n", mb / mid(single.jtWall), mb / mid(single.jtCpu));
+    System.out.printf("| rmr1 Qwen3 BPE | %d | %.1f | - | %.2f wall |%n", cores, mb / mid(all.oursWall), mid(ratios(all.jtWall, all.oursWall)));
+    System.out.printf("| JTokkit cl100k_base | %d | %.1f | - | 1.00 |%n", cores, mb / mid(all.jtWall));
+  }
+
+  /** Seconds per timed round for both tokenizers (CPU time: the encoding thread's, single-thread rounds only). */
+  private record Rounds(double[] oursWall, double[] oursCpu, double[] jtWall, double[] jtCpu) {}
+
+  /**
+   * Two warm-up rounds, then {@code timed} rounds; each round encodes the corpus with both tokenizers, in
+   * alternating order, so that both see the same machine load (the development machine is shared).
+   */
+  private static Rounds rounds(List<String> docs, ToIntFunction<String> ours, ToIntFunction<String> jt, boolean parallel, int timed) {
+    Rounds r = new Rounds(new double[timed], new double[timed], new double[timed], new double[timed]);
+    for (int i = -2; i < timed; i++) {
+      boolean oursFirst = (i & 1) == 0;
+      double[] a = pass(docs, oursFirst ? ours : jt, parallel), b = pass(docs, oursFirst ? jt : ours, parallel);
+      if (i < 0) continue;
+      double[] o = oursFirst ? a : b, j = oursFirst ? b : a;
+      r.oursWall[i] = o[0];
+      r.oursCpu[i] = o[1];
+      r.jtWall[i] = j[0];
+      r.jtCpu[i] = j[1];
+    }
+    return r;
+  }
+
+  /** {wall seconds, thread CPU seconds (NaN when parallel)} of one pass over the corpus. */
+  private static double[] pass(List<String> docs, ToIntFunction<String> f, boolean parallel) {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    long t = System.nanoTime(), c = mx.getCurrentThreadCpuTime();
+    long sink = parallel ? docs.parallelStream().mapToLong(f::applyAsInt).sum() : count(docs, f);
+    if (sink < 0) throw new AssertionError();
+    return new double[] {(System.nanoTime() - t) / 1e9, parallel ? Double.NaN : (mx.getCurrentThreadCpuTime() - c) / 1e9};
+  }
+
+  private static double[] ratios(double[] num, double[] den) {
+    double[] out = new double[num.length];
+    for (int i = 0; i < out.length; i++) out[i] = num[i] / den[i];
+    return out;
   }
 
   static List<String> corpus(double targetMb) {
@@ -76,25 +115,9 @@ public final class TokenizerThroughput {
     return n;
   }
 
-  /**
-   * Median wall seconds and median thread-CPU seconds (single thread only, else NaN) of 3 timed passes after
-   * 2 warm-up passes. CPU time is what the pass would take on an otherwise idle core.
-   */
-  private static double[] median(List<String> docs, ToIntFunction<String> f, boolean parallel) {
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    double[] wall = new double[5], cpu = new double[5];
-    for (int i = 0; i < wall.length; i++) {
-      long t = System.nanoTime(), c = mx.getCurrentThreadCpuTime();
-      long sink = parallel ? docs.parallelStream().mapToLong(f::applyAsInt).sum() : count(docs, f);
-      wall[i] = (System.nanoTime() - t) / 1e9;
-      cpu[i] = parallel ? Double.NaN : (mx.getCurrentThreadCpuTime() - c) / 1e9;
-      if (sink < 0) throw new AssertionError();
-    }
-    return new double[] {mid(Arrays.copyOfRange(wall, 2, 5)), mid(Arrays.copyOfRange(cpu, 2, 5))};
-  }
-
   private static double mid(double[] a) {
-    Arrays.sort(a);
-    return a[a.length / 2];
+    double[] c = a.clone();
+    Arrays.sort(c);
+    return c[c.length / 2];
   }
 }

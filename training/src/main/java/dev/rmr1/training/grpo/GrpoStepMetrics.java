@@ -1,5 +1,6 @@
 package dev.rmr1.training.grpo;
 
+import dev.rmr1.training.metrics.MetricNames;
 import dev.rmr1.training.reward.RewardStats;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,35 +43,35 @@ public record GrpoStepMetrics(long step, int epoch, RewardStats reward, double a
     return updateSeconds > 0 ? updateTokens / updateSeconds : Double.NaN;
   }
 
-  /** The metrics by their spec-11 names (verl's where it has one). */
+  /** The metrics by their spec-11 names ({@link MetricNames}; verl's where it has one). */
   public Map<String, Double> values() {
     Map<String, Double> m = new LinkedHashMap<>();
-    m.put("reward/mean", reward.mean());
-    m.put("reward/std", reward.std());
-    m.put("reward/accuracy", accuracy);
-    m.put("frac_reward_zero_std", reward.fracZeroStdGroups());
-    m.put("completions/mean_length", completions.meanLength());
-    m.put("completions/min_length", (double) completions.minLength());
-    m.put("completions/max_length", (double) completions.maxLength());
-    m.put("completions/clipped_ratio", completions.clippedRatio());
-    m.put("completions/mean_terminated_length", completions.meanTerminatedLength());
+    m.put(MetricNames.REWARD_MEAN, reward.mean());
+    m.put(MetricNames.REWARD_STD, reward.std());
+    m.put(MetricNames.REWARD_ACCURACY, accuracy);
+    m.put(MetricNames.FRAC_REWARD_ZERO_STD, reward.fracZeroStdGroups());
+    m.put(MetricNames.MEAN_LENGTH, completions.meanLength());
+    m.put(MetricNames.MIN_LENGTH, (double) completions.minLength());
+    m.put(MetricNames.MAX_LENGTH, (double) completions.maxLength());
+    m.put(MetricNames.CLIPPED_RATIO, completions.clippedRatio());
+    m.put(MetricNames.MEAN_TERMINATED_LENGTH, completions.meanTerminatedLength());
     m.put("actor/loss", loss);
-    m.put("actor/pg_loss", pgLoss);
-    m.put("actor/pg_clipfrac", pgClipfrac);
-    m.put("actor/ppo_kl", ppoKl);
-    m.put("actor/kl_loss", klLoss);
-    m.put("actor/kl_coef", klCoef);
-    m.put("actor/entropy", entropy);
-    m.put("actor/grad_norm", gradNorm);
-    m.put("actor/lr", lr);
-    m.put("timing/generate_s", generateSeconds);
-    m.put("timing/old_logp_s", oldLogProbSeconds);
-    m.put("timing/ref_logp_s", refLogProbSeconds);
-    m.put("timing/update_s", updateSeconds);
-    m.put("timing/step_s", seconds());
-    m.put("throughput/rollout_tokens_per_s", rolloutTokensPerSecond());
-    m.put("throughput/update_tokens_per_s", updateTokensPerSecond());
-    m.put("throughput/tokens_per_s", seconds() > 0 ? (rolloutTokens + updateTokens) / seconds() : Double.NaN);
+    m.put(MetricNames.PG_LOSS, pgLoss);
+    m.put(MetricNames.PG_CLIPFRAC, pgClipfrac);
+    m.put(MetricNames.PPO_KL, ppoKl);
+    m.put(MetricNames.KL_LOSS, klLoss);
+    m.put(MetricNames.KL_COEF, klCoef);
+    m.put(MetricNames.ENTROPY, entropy);
+    m.put(MetricNames.ACTOR_GRAD_NORM, gradNorm);
+    m.put(MetricNames.ACTOR_LR, lr);
+    m.put(MetricNames.GENERATE_TIME, generateSeconds);
+    m.put(MetricNames.OLD_LOGP_TIME, oldLogProbSeconds);
+    m.put(MetricNames.REF_LOGP_TIME, refLogProbSeconds);
+    m.put(MetricNames.UPDATE_TIME, updateSeconds);
+    m.put(MetricNames.STEP_TIME, seconds());
+    m.put(MetricNames.TOKENS_PER_S, seconds() > 0 ? (rolloutTokens + updateTokens) / seconds() : Double.NaN);
+    m.put("perf/rollout_tokens_per_s", rolloutTokensPerSecond());
+    m.put("perf/update_tokens_per_s", updateTokensPerSecond());
     return m;
   }
 }

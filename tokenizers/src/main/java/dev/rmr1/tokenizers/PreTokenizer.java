@@ -48,8 +48,9 @@ sealed interface PreTokenizer {
         if (!List.of("always", "never", "first").contains(scheme)) throw n.get("prepend_scheme").error("expected always, never or first");
         yield new Metaspace(rep, scheme, n.boolOr("split", true));
       }
-      // HF Whitespace: keeps the matches of \w+|[^\w\s]+ (Invert + Removed).
-      case "Whitespace" -> new Split(new SplitPattern.Regex(SplitPattern.compileOniguruma("\\w+|[^\\w\\s]+", n)), SplitBehavior.REMOVED, true);
+      // HF Whitespace: keeps the matches of \w+|[^\w\s]+ (Invert + Removed), compiled by Rust's regex crate,
+      // whose \w is Alphabetic, marks, Nd, Pc and the joiners (not Oniguruma's).
+      case "Whitespace" -> new Split(new SplitPattern.Regex(RUST_WHITESPACE), SplitBehavior.REMOVED, true);
       case "WhitespaceSplit" -> new Split(new SplitPattern.CharClass(UnicodeClasses::isWhiteSpace), SplitBehavior.REMOVED, false);
       case "Punctuation" -> new Split(new SplitPattern.CharClass(PreTokenizer::isPunctuation),
           n.opt("behavior") == null ? SplitBehavior.ISOLATED : SplitBehavior.parse(n.get("behavior")), false);
@@ -59,6 +60,9 @@ sealed interface PreTokenizer {
       default -> throw n.unsupported("pre_tokenizer");
     };
   }
+
+  java.util.regex.Pattern RUST_WHITESPACE = java.util.regex.Pattern.compile(
+      "[\\p{IsAlphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{IsJoin_Control}]+|[^\\p{IsAlphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{IsJoin_Control}\\p{IsWhite_Space}]+");
 
   /** HF {@code is_punc}: ASCII punctuation or a Unicode P* char. */
   private static boolean isPunctuation(int c) {

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       GrpoCommand.class,
       EvalCommand.class,
       JudgeCommand.class,
+      DemoCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

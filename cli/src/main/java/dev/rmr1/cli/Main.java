@@ -22,6 +22,9 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       SftCommand.class,
       GrpoCommand.class,
+      EvalCommand.class,
+      JudgeCommand.class,
+      DemoCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

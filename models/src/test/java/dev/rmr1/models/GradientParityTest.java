@@ -188,7 +188,10 @@ class GradientParityTest {
 
   @Test
   void loraLossGradientsAndAdamWStepF32() {
-    loraStep(DType.F32, 1e-5, 1e-4, 1e-5);
+    // AdamW's first update is lr * g / (|g| + eps): elements whose gradient is near zero turn F32
+    // rounding noise in g (which depends on the kernels' summation order) into an O(lr) change, so
+    // the step is checked at 1e-4 in F32; the F64 run below holds it much tighter.
+    loraStep(DType.F32, 1e-5, 1e-4, 1e-4);
   }
 
   @Test

@@ -5,8 +5,12 @@ import dev.rmr1.autograd.Grad;
 import dev.rmr1.autograd.Var;
 import dev.rmr1.models.config.ModelConfig;
 import dev.rmr1.models.config.ModelConfigJson;
+import dev.rmr1.nn.AttentionCore;
+import dev.rmr1.nn.CachedAttention;
 import dev.rmr1.nn.Linear;
 import dev.rmr1.nn.Module;
+import dev.rmr1.nn.RotaryTables;
+import dev.rmr1.nn.SequenceCache;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Rng;
@@ -61,7 +65,7 @@ public final class CausalLM extends Module {
     // tied: lm_head shares the embedding's parameter, listed once under model.embed_tokens.weight
     lmHead = registerModule("lm_head", config.tieWordEmbeddings() ? new Linear(model.embedTokens.weight(), null)
         : fill.fill("lm_head.", new Linear(config.hiddenSize(), config.vocabSize(), false, dtype, device)));
-    rope = new RotaryTables(config);
+    rope = new RotaryTables(config.headDim(), config.ropeTheta(), config.ropeScaling()::scale);
     computeDtype = model.embedTokens.weight().value().dtype() == DType.F64 ? DType.F64 : DType.F32;
   }
 

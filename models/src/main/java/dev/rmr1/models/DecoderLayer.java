@@ -2,6 +2,8 @@ package dev.rmr1.models;
 
 import dev.rmr1.autograd.Var;
 import dev.rmr1.models.config.ModelConfig;
+import dev.rmr1.nn.Attention;
+import dev.rmr1.nn.AttentionCore;
 import dev.rmr1.nn.Module;
 import dev.rmr1.nn.RMSNorm;
 import dev.rmr1.nn.SwiGluMlp;
@@ -21,7 +23,8 @@ final class DecoderLayer extends Module {
   private final RMSNorm inputNorm, postNorm;
 
   DecoderLayer(ModelConfig c, DType dtype, Device device, ParameterFill fill, String prefix) {
-    attention = registerModule("self_attn", fill.fill(prefix + "self_attn.", new Attention(c, dtype, device)));
+    attention = registerModule("self_attn", fill.fill(prefix + "self_attn.", new Attention(c.hiddenSize(), c.numAttentionHeads(),
+        c.numKeyValueHeads(), c.headDim(), c.qkvBias(), c.outputBias(), c.qkNorm(), c.rmsNormEps(), dtype, device)));
     mlp = registerModule("mlp", fill.fill(prefix + "mlp.", new SwiGluMlp(c.hiddenSize(), c.intermediateSize(), dtype, device)));
     inputNorm = registerModule("input_layernorm", fill.fill(prefix + "input_layernorm.", new RMSNorm(c.hiddenSize(), c.rmsNormEps(), dtype, device)));
     postNorm = registerModule("post_attention_layernorm",

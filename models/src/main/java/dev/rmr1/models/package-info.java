@@ -6,7 +6,7 @@
  *       {@code config.json}, built from the {@code nn} layers with Hugging Face parameter names;
  *       loaded zero-copy from safetensors ({@link dev.rmr1.models.LoadOptions}); full-sequence
  *       forward and loss through autograd, and a packed multi-sequence step over
- *       {@link dev.rmr1.models.SequenceCache}s for generation.
+ *       {@link dev.rmr1.nn.SequenceCache}s for generation.
  *   <li>{@link dev.rmr1.models.ModelSaver}: model directories transformers loads;
  *       {@link dev.rmr1.models.PeftAdapter}: PEFT LoRA adapter directories.
  *   <li>{@link dev.rmr1.models.generate}: batched generation and sampling;

@@ -7,6 +7,7 @@ import dev.rmr1.autograd.Grad;
 import dev.rmr1.models.config.Architecture;
 import dev.rmr1.models.config.ModelConfig;
 import dev.rmr1.models.config.RopeScaling;
+import dev.rmr1.nn.SequenceCache;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rmr1.autograd.Grad;
 import dev.rmr1.autograd.Var;
 import dev.rmr1.models.generate.Sampler;
+import dev.rmr1.nn.SequenceCache;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;

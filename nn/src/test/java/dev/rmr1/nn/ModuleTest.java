@@ -40,7 +40,7 @@ class ModuleTest {
 
   static final class Layer extends Module {
     Layer(DType dtype) {
-      registerModule("self_attn", new GroupedQueryAttention(8, 2, 1, 4, true, dtype, Device.CPU));
+      registerModule("self_attn", new Attention(8, 2, 1, 4, true, false, false, 1e-6, dtype, Device.CPU));
       registerModule("mlp", new SwiGluMlp(8, 12, dtype, Device.CPU));
       registerModule("input_layernorm", new RMSNorm(8, 1e-6, dtype, Device.CPU));
       registerModule("post_attention_layernorm", new RMSNorm(8, 1e-6, dtype, Device.CPU));

@@ -1,7 +1,7 @@
 package dev.rmr1.models.generate;
 
 import dev.rmr1.models.CausalLM;
-import dev.rmr1.models.SequenceCache;
+import dev.rmr1.nn.SequenceCache;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import java.util.ArrayDeque;

@@ -1,5 +1,6 @@
-package dev.rmr1.models;
+package dev.rmr1.nn;
 
+import dev.rmr1.autograd.Grad;
 import dev.rmr1.autograd.Var;
 import dev.rmr1.tensor.Tensor;
 import java.util.List;
@@ -11,13 +12,20 @@ import java.util.List;
  * appends the sequence's new keys and values to its cache, then attends its queries causally to
  * everything cached so far (qOffset = the cached length before this pass). The projections around
  * it run once over all packed tokens, so a decoding batch reads every weight once per step.
- * Inference only: the cache holds no graph.
+ * Inference only: the cache holds no graph, so a forward that would need gradients is refused.
  */
-final class CachedAttention implements AttentionCore {
+public final class CachedAttention implements AttentionCore {
   private final List<SequenceCache> caches;
   private final int[] offsets, counts;
 
-  CachedAttention(List<SequenceCache> caches, int[] offsets, int[] counts) {
+  /**
+   * Sequence i's new tokens are packed positions offsets[i] .. offsets[i] + counts[i] - 1; the caller
+   * has {@link SequenceCache#reserve reserved} room for them and {@link SequenceCache#advance
+   * advances} every cache once all layers ran.
+   */
+  public CachedAttention(List<SequenceCache> caches, int[] offsets, int[] counts) {
+    if (offsets.length != caches.size() || counts.length != caches.size())
+      throw new IllegalArgumentException(caches.size() + " caches, " + offsets.length + " offsets and " + counts.length + " counts");
     this.caches = caches;
     this.offsets = offsets;
     this.counts = counts;
@@ -25,6 +33,8 @@ final class CachedAttention implements AttentionCore {
 
   @Override
   public Var attend(int layer, Var q, Var k, Var v, double scale) {
+    if (Grad.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad()))
+      throw new IllegalStateException("cached attention is for inference: run the forward under Grad.disabled()");
     Tensor qd = q.data(), kd = k.data(), vd = v.data(); // (1, Hq, N, D), (1, Hkv, N, D)
     Tensor out = Tensor.empty(qd.device(), qd.dtype(), qd.shape());
     for (int i = 0; i < caches.size(); i++) {

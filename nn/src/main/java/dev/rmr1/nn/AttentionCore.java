@@ -1,4 +1,4 @@
-package dev.rmr1.models;
+package dev.rmr1.nn;
 
 import dev.rmr1.autograd.Var;
 
@@ -7,7 +7,7 @@ import dev.rmr1.autograd.Var;
  * sequences: given this pass's rotated queries and keys and its values, produce the attention
  * output. {@link Attention} does the projections, norms and rotary embedding around it.
  */
-interface AttentionCore {
+public interface AttentionCore {
   /**
    * q (B, Hq, T, D), k and v (B, Hkv, T, D) of layer {@code layer} -> (B, Hq, T, D).
    */

@@ -1,4 +1,4 @@
-package dev.rmr1.models;
+package dev.rmr1.nn;
 
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Device;
@@ -7,9 +7,9 @@ import dev.rmr1.tensor.TensorScope;
 
 /**
  * The keys and values of one sequence's past positions in every layer, for incremental decoding
- * ({@link CausalLM#step}). Each layer holds (1, Hkv, capacity, D) tensors of which the first
+ * ({@link CachedAttention}). Each layer holds (1, Hkv, capacity, D) tensors of which the first
  * {@link #length()} positions are filled; capacity grows by doubling (copying what is filled) up to
- * the model's {@code max_position_embeddings}, so a sequence costs memory in proportion to its
+ * {@link #maxLength()} (a model's {@code max_position_embeddings}), so a sequence costs memory in proportion to its
  * length. One cache per sequence lets a batch hold sequences of any lengths and drop finished
  * ones; {@link #fork} copies a prefilled prompt for several samples of it.
  *
@@ -25,7 +25,7 @@ public final class SequenceCache implements AutoCloseable {
   private int length, capacity;
   private boolean closed;
 
-  SequenceCache(int layers, int kvHeads, int headDim, int maxLength, DType dtype, Device device) {
+  public SequenceCache(int layers, int kvHeads, int headDim, int maxLength, DType dtype, Device device) {
     this.kvHeads = kvHeads;
     this.headDim = headDim;
     this.maxLength = maxLength;
@@ -56,10 +56,10 @@ public final class SequenceCache implements AutoCloseable {
   }
 
   /** Makes room for {@code newLength} positions, growing (by doubling) and copying the filled part. */
-  void reserve(int newLength) {
+  public void reserve(int newLength) {
     checkOpen();
     if (newLength > maxLength)
-      throw new IllegalArgumentException("sequence of " + newLength + " positions exceeds the model's max_position_embeddings (" + maxLength + ")");
+      throw new IllegalArgumentException("sequence of " + newLength + " positions exceeds the cache's maximum length (max_position_embeddings) " + maxLength);
     if (newLength <= capacity) return;
     int grown = Math.max(newLength, Math.max(MIN_CAPACITY, capacity * 2));
     int next = Math.min(maxLength, grown);
@@ -102,7 +102,7 @@ public final class SequenceCache implements AutoCloseable {
   }
 
   /** Marks {@code n} more positions filled (after every layer wrote them). */
-  void advance(int n) {
+  public void advance(int n) {
     if (length + n > capacity) throw new IllegalStateException("advance past the reserved capacity " + capacity);
     length += n;
   }

@@ -56,15 +56,15 @@ public final class CausalLM extends Module {
   private final Device device;
   private boolean gradientCheckpointing;
 
-  private CausalLM(ModelConfig config, DType dtype, Device device, ParameterFill fill) {
+  private CausalLM(ModelConfig config, Device device, ParameterSource source) {
     if (config.mlpBias())
       throw new CheckpointException("mlp_bias=true (biases on gate/up/down_proj) is not supported; no released Qwen2/Llama/Qwen3 checkpoint uses it");
     this.config = config;
     this.device = device;
-    model = registerModule("model", new DecoderModel(config, dtype, device, fill, "model."));
+    model = registerModule("model", new DecoderModel(config, source, "model."));
     // tied: lm_head shares the embedding's parameter, listed once under model.embed_tokens.weight
     lmHead = registerModule("lm_head", config.tieWordEmbeddings() ? new Linear(model.embedTokens.weight(), null)
-        : fill.fill("lm_head.", new Linear(config.hiddenSize(), config.vocabSize(), false, dtype, device)));
+        : source.linear("lm_head.", config.hiddenSize(), config.vocabSize(), false));
     rope = new RotaryTables(config.headDim(), config.ropeTheta(), config.ropeScaling()::scale);
     computeDtype = model.embedTokens.weight().value().dtype() == DType.F64 ? DType.F64 : DType.F32;
   }
@@ -89,13 +89,12 @@ public final class CausalLM extends Module {
 
   /** Loads from an open reader; {@code where} names the checkpoint in errors. The reader may be closed afterwards. */
   public static CausalLM load(SafeTensorsReader reader, String where, ModelConfig config, LoadOptions options) {
-    DType placeholder = options.resolve(config.dtype().orElse(DType.F32));
     CheckpointWeights weights = new CheckpointWeights(reader, where, options);
     CausalLM m;
     try {
-      m = new CausalLM(config, placeholder, options.device(), weights);
+      m = new CausalLM(config, options.device(), weights);
     } catch (RuntimeException e) {
-      weights.closeFilled();
+      weights.closeCreated();
       throw e;
     }
     List<String> unused = weights.unused(config.tieWordEmbeddings() ? Set.of("lm_head.weight") : Set.of());
@@ -114,7 +113,7 @@ public final class CausalLM extends Module {
    */
   public static CausalLM random(ModelConfig config, DType dtype, long seed, double std) {
     boolean trainable = dtype == DType.F32 || dtype == DType.F64;
-    return new CausalLM(config, dtype, Device.CPU, new RandomInit(new Rng(seed), std, trainable));
+    return new CausalLM(config, Device.CPU, new RandomInit(new Rng(seed), std, trainable, dtype, Device.CPU));
   }
 
   // ------------------------------------------------------------------ properties

@@ -1,6 +1,5 @@
 package dev.rmr1.models;
 
-import dev.rmr1.nn.Module;
 import dev.rmr1.nn.Parameter;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Tensor;
@@ -14,18 +13,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Fills modules from a checkpoint by Hugging Face name. Each parameter gets the checkpoint tensor
+ * Parameters from a checkpoint by Hugging Face name. Each parameter is the checkpoint tensor
  * itself (a zero-copy view of the mapped file) when {@link LoadOptions} keep its dtype, device and
  * frozen state, and a converted copy otherwise. A missing tensor or one whose shape contradicts the
  * module built from {@code config.json} is an error naming the tensor (and both shapes).
  */
 @SuppressWarnings("try") // scopes and guards are opened for what they free or restore
-final class CheckpointWeights implements ParameterFill {
+final class CheckpointWeights implements ParameterSource {
   private final SafeTensorsReader reader;
   private final String where;
   private final LoadOptions options;
   private final Set<String> used = new HashSet<>();
-  private final List<Module> filled = new ArrayList<>();
+  private final List<Parameter> created = new ArrayList<>();
 
   CheckpointWeights(SafeTensorsReader reader, String where, LoadOptions options) {
     this.reader = reader;
@@ -33,31 +32,20 @@ final class CheckpointWeights implements ParameterFill {
     this.options = options;
   }
 
+  /** Frees every parameter given out so far (loading failed before the model existed). */
+  void closeCreated() {
+    for (Parameter p : created) p.close();
+    created.clear();
+  }
+
   @Override
-  public <M extends Module> M fill(String prefix, M module) {
-    try {
-      module.namedParameters().forEach((name, p) -> load(prefix + name, p));
-    } catch (RuntimeException e) {
-      module.close();
-      throw e;
-    }
-    filled.add(module);
-    return module;
-  }
-
-  /** Frees every module filled so far (loading failed before the model existed). */
-  void closeFilled() {
-    for (Module m : filled) m.close();
-    filled.clear();
-  }
-
-  private void load(String name, Parameter p) {
+  public Parameter parameter(String name, int... shape) {
     if (!reader.contains(name))
-      throw new CheckpointException(where + ": missing tensor '" + name + "' (expected shape " + Arrays.toString(p.shape()) + ")");
+      throw new CheckpointException(where + ": missing tensor '" + name + "' (expected shape " + Arrays.toString(shape) + ")");
     TensorInfo info = reader.info(name);
-    if (!Arrays.equals(info.shape(), p.shape()))
+    if (!Arrays.equals(info.shape(), shape))
       throw new CheckpointException(where + ": tensor '" + name + "' has shape " + Arrays.toString(info.shape())
-          + " but config.json implies " + Arrays.toString(p.shape()));
+          + " but config.json implies " + Arrays.toString(shape));
     if (!info.dtype().isFloating())
       throw new CheckpointException(where + ": tensor '" + name + "' has dtype " + info.dtype() + ", expected a floating dtype");
     DType target = options.resolve(info.dtype());
@@ -69,9 +57,10 @@ final class CheckpointWeights implements ParameterFill {
       if (!options.device().isCpu()) t = t.to(options.device());
       value = TensorScope.escape(t);
     }
-    p.replace(name, value);
-    p.setRequiresGrad(options.trainable());
+    Parameter p = new Parameter(value, options.trainable());
+    created.add(p);
     used.add(name);
+    return p;
   }
 
   /**

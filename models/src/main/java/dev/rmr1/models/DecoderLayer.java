@@ -7,8 +7,6 @@ import dev.rmr1.nn.AttentionCore;
 import dev.rmr1.nn.Module;
 import dev.rmr1.nn.RMSNorm;
 import dev.rmr1.nn.SwiGluMlp;
-import dev.rmr1.tensor.DType;
-import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Tensor;
 
 /**
@@ -22,13 +20,19 @@ final class DecoderLayer extends Module {
   private final SwiGluMlp mlp;
   private final RMSNorm inputNorm, postNorm;
 
-  DecoderLayer(ModelConfig c, DType dtype, Device device, ParameterFill fill, String prefix) {
-    attention = registerModule("self_attn", fill.fill(prefix + "self_attn.", new Attention(c.hiddenSize(), c.numAttentionHeads(),
-        c.numKeyValueHeads(), c.headDim(), c.qkvBias(), c.outputBias(), c.qkNorm(), c.rmsNormEps(), dtype, device)));
-    mlp = registerModule("mlp", fill.fill(prefix + "mlp.", new SwiGluMlp(c.hiddenSize(), c.intermediateSize(), dtype, device)));
-    inputNorm = registerModule("input_layernorm", fill.fill(prefix + "input_layernorm.", new RMSNorm(c.hiddenSize(), c.rmsNormEps(), dtype, device)));
-    postNorm = registerModule("post_attention_layernorm",
-        fill.fill(prefix + "post_attention_layernorm.", new RMSNorm(c.hiddenSize(), c.rmsNormEps(), dtype, device)));
+  DecoderLayer(ModelConfig c, ParameterSource source, String prefix) {
+    String a = prefix + "self_attn.", m = prefix + "mlp.";
+    int hidden = c.hiddenSize();
+    // arguments are evaluated in order, so parameters are made in transformers' module order
+    attention = registerModule("self_attn", new Attention(c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(),
+        source.linear(a + "q_proj.", hidden, c.queryDim(), c.qkvBias()), source.linear(a + "k_proj.", hidden, c.keyValueDim(), c.qkvBias()),
+        source.linear(a + "v_proj.", hidden, c.keyValueDim(), c.qkvBias()), source.linear(a + "o_proj.", c.queryDim(), hidden, c.outputBias()),
+        c.qkNorm() ? source.rmsNorm(a + "q_norm.", c.headDim(), c.rmsNormEps()) : null,
+        c.qkNorm() ? source.rmsNorm(a + "k_norm.", c.headDim(), c.rmsNormEps()) : null));
+    mlp = registerModule("mlp", new SwiGluMlp(source.linear(m + "gate_proj.", hidden, c.intermediateSize(), false),
+        source.linear(m + "up_proj.", hidden, c.intermediateSize(), false), source.linear(m + "down_proj.", c.intermediateSize(), hidden, false)));
+    inputNorm = registerModule("input_layernorm", source.rmsNorm(prefix + "input_layernorm.", hidden, c.rmsNormEps()));
+    postNorm = registerModule("post_attention_layernorm", source.rmsNorm(prefix + "post_attention_layernorm.", hidden, c.rmsNormEps()));
   }
 
   /** x (B, T, C) -> (B, T, C). */

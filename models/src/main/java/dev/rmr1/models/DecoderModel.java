@@ -5,8 +5,6 @@ import dev.rmr1.nn.Embedding;
 import dev.rmr1.nn.Module;
 import dev.rmr1.nn.ModuleList;
 import dev.rmr1.nn.RMSNorm;
-import dev.rmr1.tensor.DType;
-import dev.rmr1.tensor.Device;
 
 /**
  * The decoder stack without the LM head, transformers' {@code Qwen2Model} (the {@code model.}
@@ -17,11 +15,10 @@ final class DecoderModel extends Module {
   final ModuleList<DecoderLayer> layers;
   final RMSNorm norm;
 
-  DecoderModel(ModelConfig c, DType dtype, Device device, ParameterFill fill, String prefix) {
-    embedTokens = registerModule("embed_tokens",
-        fill.fill(prefix + "embed_tokens.", new Embedding(c.vocabSize(), c.hiddenSize(), dtype, device)));
+  DecoderModel(ModelConfig c, ParameterSource source, String prefix) {
+    embedTokens = registerModule("embed_tokens", source.embedding(prefix + "embed_tokens.", c.vocabSize(), c.hiddenSize()));
     layers = registerModule("layers", new ModuleList<>());
-    for (int i = 0; i < c.numHiddenLayers(); i++) layers.add(new DecoderLayer(c, dtype, device, fill, prefix + "layers." + i + "."));
-    norm = registerModule("norm", fill.fill(prefix + "norm.", new RMSNorm(c.hiddenSize(), c.rmsNormEps(), dtype, device)));
+    for (int i = 0; i < c.numHiddenLayers(); i++) layers.add(new DecoderLayer(c, source, prefix + "layers." + i + "."));
+    norm = registerModule("norm", source.rmsNorm(prefix + "norm.", c.hiddenSize(), c.rmsNormEps()));
   }
 }

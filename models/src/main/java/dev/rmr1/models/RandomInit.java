@@ -1,7 +1,8 @@
 package dev.rmr1.models;
 
-import dev.rmr1.nn.Module;
 import dev.rmr1.nn.Parameter;
+import dev.rmr1.tensor.DType;
+import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
@@ -13,23 +14,28 @@ import dev.rmr1.tensor.TensorScope;
  * needs a double array of its size on the heap.
  */
 @SuppressWarnings("try") // scopes and guards are opened for what they free or restore
-final class RandomInit implements ParameterFill {
+final class RandomInit implements ParameterSource {
   private static final int BLOCK = 1 << 16;
 
   private final Rng rng;
   private final double std;
   private final boolean trainable;
+  private final DType dtype;
+  private final Device device;
 
-  RandomInit(Rng rng, double std, boolean trainable) {
+  RandomInit(Rng rng, double std, boolean trainable, DType dtype, Device device) {
     this.rng = rng;
     this.std = std;
     this.trainable = trainable;
+    this.dtype = dtype;
+    this.device = device;
   }
 
   @Override
-  public <M extends Module> M fill(String prefix, M module) {
-    module.namedParameters().forEach((name, p) -> draw(p, (prefix + name).endsWith("norm.weight") ? 1 : 0));
-    return module;
+  public Parameter parameter(String name, int... shape) {
+    Parameter p = new Parameter(Tensor.empty(device, dtype, shape), trainable);
+    draw(p, name.endsWith("norm.weight") ? 1 : 0);
+    return p;
   }
 
   private void draw(Parameter p, double mean) {
@@ -46,6 +52,5 @@ final class RandomInit implements ParameterFill {
         }
       }
     }
-    p.setRequiresGrad(trainable);
   }
 }

@@ -1,5 +1,6 @@
 package dev.rmr1.models;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +16,7 @@ import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
 import dev.rmr1.tensor.cpu.CpuStorage;
+import dev.rmr1.tensor.cpu.NativeMemory;
 import dev.rmr1.tensor.safetensors.SafeTensors;
 import dev.rmr1.tensor.safetensors.SafeTensorsReader;
 import java.io.IOException;
@@ -41,6 +43,20 @@ class LoadingTest {
       for (var e : m.namedParameters().entrySet()) {
         assertTrue(mapped(e.getValue()), e.getKey() + " is a view of the mapped file");
         assertFalse(e.getValue().requiresGrad());
+      }
+    }
+  }
+
+  /** The modules are built over the checkpoint's tensors: no placeholder is allocated, and values are the file's. */
+  @Test
+  void inferenceLoadingAllocatesNothingAndKeepsTheFileValues() {
+    long before = NativeMemory.liveBytes();
+    NativeMemory.resetPeak();
+    try (CausalLM m = CausalLM.load(Fixtures.tinyQwen2())) {
+      assertEquals(before, NativeMemory.peakBytes(), "native bytes allocated while loading");
+      try (SafeTensorsReader reader = SafeTensors.openCheckpoint(Fixtures.tinyQwen2()); TensorScope s = TensorScope.open()) {
+        for (var e : m.namedParameters().entrySet())
+          assertArrayEquals(reader.tensor(e.getKey()).toDoubleArray(), e.getValue().value().toDoubleArray(), e.getKey());
       }
     }
   }

@@ -33,23 +33,44 @@ public final class Attention extends Module {
    */
   public Attention(int hidden, int heads, int kvHeads, int headDim, boolean qkvBias, boolean outputBias, boolean qkNorm, double normEps,
       DType dtype, Device device) {
+    this(heads, kvHeads, headDim, new Linear(hidden, heads * headDim, qkvBias, dtype, device),
+        new Linear(hidden, kvHeads * headDim, qkvBias, dtype, device), new Linear(hidden, kvHeads * headDim, qkvBias, dtype, device),
+        new Linear(heads * headDim, hidden, outputBias, dtype, device), qkNorm ? new RMSNorm(headDim, normEps, dtype, device) : null,
+        qkNorm ? new RMSNorm(headDim, normEps, dtype, device) : null);
+  }
+
+  /**
+   * Over existing projections (a checkpoint's, say): q (C -> Hq * D), k and v (C -> Hkv * D), o
+   * (Hq * D -> C); qNorm and kNorm over D, both or neither.
+   */
+  public Attention(int heads, int kvHeads, int headDim, Linear q, Linear k, Linear v, Linear o, RMSNorm qNorm, RMSNorm kNorm) {
     if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0)
       throw new IllegalArgumentException("attention heads " + heads + " must be a positive multiple of KV heads " + kvHeads);
+    int hidden = q.inFeatures();
+    check("q_proj", q, hidden, heads * headDim);
+    check("k_proj", k, hidden, kvHeads * headDim);
+    check("v_proj", v, hidden, kvHeads * headDim);
+    check("o_proj", o, heads * headDim, hidden);
+    if ((qNorm == null) != (kNorm == null)) throw new IllegalArgumentException("attention needs both q_norm and k_norm or neither");
+    if (qNorm != null && (qNorm.weight().shape()[0] != headDim || kNorm.weight().shape()[0] != headDim))
+      throw new IllegalArgumentException("q_norm/k_norm must be over head_dim " + headDim + ", got " + qNorm.weight().shape()[0] + " and "
+          + kNorm.weight().shape()[0]);
     this.heads = heads;
     this.kvHeads = kvHeads;
     this.headDim = headDim;
     scale = 1 / Math.sqrt(headDim);
-    q = registerModule("q_proj", new Linear(hidden, heads * headDim, qkvBias, dtype, device));
-    k = registerModule("k_proj", new Linear(hidden, kvHeads * headDim, qkvBias, dtype, device));
-    v = registerModule("v_proj", new Linear(hidden, kvHeads * headDim, qkvBias, dtype, device));
-    o = registerModule("o_proj", new Linear(heads * headDim, hidden, outputBias, dtype, device));
-    if (qkNorm) {
-      qNorm = registerModule("q_norm", new RMSNorm(headDim, normEps, dtype, device));
-      kNorm = registerModule("k_norm", new RMSNorm(headDim, normEps, dtype, device));
-    } else {
-      qNorm = null;
-      kNorm = null;
-    }
+    this.q = registerModule("q_proj", q);
+    this.k = registerModule("k_proj", k);
+    this.v = registerModule("v_proj", v);
+    this.o = registerModule("o_proj", o);
+    this.qNorm = qNorm == null ? null : registerModule("q_norm", qNorm);
+    this.kNorm = kNorm == null ? null : registerModule("k_norm", kNorm);
+  }
+
+  private static void check(String name, Linear l, int in, int out) {
+    if (l.inFeatures() != in || l.outFeatures() != out)
+      throw new IllegalArgumentException("attention " + name + " must map " + in + " -> " + out + ", got " + l.inFeatures() + " -> "
+          + l.outFeatures());
   }
 
   /**

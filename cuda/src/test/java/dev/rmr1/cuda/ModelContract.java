@@ -82,7 +82,7 @@ abstract class ModelContract {
   }
 
   @Test
-  void greedyGenerationThroughTheKvCacheMatchesTransformers() {
+  void greedyGenerationThroughSequenceCachesMatchesTransformers() {
     try (CausalLM gpu = CausalLM.load(tinyQwen2(), LoadOptions.inference().withDevice(device()));
         SafeTensorsFile ref = SafeTensors.open(tinyQwen2().resolve("reference_logits.safetensors"))) {
       int[] prompt = ints(ref.tensor("input_ids_2")), expected = ints(ref.tensor("greedy_12"));

@@ -5,11 +5,15 @@
 // TensorDesc (offset, shape, strides in elements) so views, broadcasts (stride 0) and transposes
 // need no copies; element types are read and written through load()/store() by dtype code and the
 // arithmetic is done in double, which keeps the GPU path numerically aligned with the reference
-// (these kernels are memory bound; GEMMs go to cuBLAS).
+// (these kernels are memory bound; GEMMs go to cuBLAS). Compiled with fused multiply-add
+// contraction off (-fmad=false), so a kernel rounds where the reference rounds.
 //
 // Compiled at run time by NVRTC when available (libnvrtc.so.13 or .so.12), else loaded from the
 // PTX that scripts/build-ptx.sh generates with nvcc. Only built-in CUDA headers are used, because
 // NVRTC has no system include path.
+//
+// Descriptor arguments are __grid_constant__: kernels read them in parameter memory instead of
+// copying 112 bytes per thread to the stack (sm_70+, CUDA 11.7+).
 
 #define MAX_DIMS 8
 
@@ -23,15 +27,21 @@
 #define DT_BOOL 6
 #define DT_U8 7
 
+// Written by CudaBackend.desc(): 112 bytes, little endian. `contiguous` is 1 when element i of the
+// view (row-major order) sits at offset + i, which skips the index arithmetic.
 struct TensorDesc {
   long long offset;
   long long strides[MAX_DIMS];
   int shape[MAX_DIMS];
   int ndim;
+  int contiguous;
 };
+
+#define DESC const __grid_constant__ TensorDesc
 
 __device__ __forceinline__ float bf16_to_float(unsigned short b) { return __int_as_float(((unsigned int)b) << 16); }
 
+// Round to nearest even; NaN stays a quiet NaN (DType.floatToBf16).
 __device__ __forceinline__ unsigned short float_to_bf16(float f) {
   unsigned int bits = __float_as_uint(f);
   if ((bits & 0x7fffffffu) > 0x7f800000u) return (unsigned short)((bits >> 16) | 0x40u);
@@ -51,6 +61,7 @@ __device__ __forceinline__ unsigned short float_to_f16(float f) {
   return h;
 }
 
+// Elements.get: the value as a double.
 __device__ __forceinline__ double load(const void* p, int dt, long long i) {
   switch (dt) {
     case DT_F32: return ((const float*)p)[i];
@@ -63,10 +74,8 @@ __device__ __forceinline__ double load(const void* p, int dt, long long i) {
   }
 }
 
-__device__ __forceinline__ long long load_index(const void* p, int dt, long long i) {
-  return dt == DT_I32 ? (long long)((const int*)p)[i] : ((const long long*)p)[i];
-}
-
+// Elements.set: float types round to nearest even; integers truncate toward zero, saturating
+// (PTX cvt.rzi clamps and maps NaN to 0, as Java's (long) cast), then wrap to 32 bits as (int) (long).
 __device__ __forceinline__ void store(void* p, int dt, long long i, double v) {
   switch (dt) {
     case DT_F32: ((float*)p)[i] = (float)v; break;
@@ -80,27 +89,51 @@ __device__ __forceinline__ void store(void* p, int dt, long long i, double v) {
   }
 }
 
-// Storage offset of the element with row-major linear index `linear` in the view `d`.
+// Elements.getLong / setLong for the integer types (I32, I64, BOOL, U8): exact for all 64 bits.
+__device__ __forceinline__ long long load_long(const void* p, int dt, long long i) {
+  switch (dt) {
+    case DT_I32: return ((const int*)p)[i];
+    case DT_I64: return ((const long long*)p)[i];
+    default: return ((const unsigned char*)p)[i];
+  }
+}
+
+__device__ __forceinline__ void store_long(void* p, int dt, long long i, long long v) {
+  switch (dt) {
+    case DT_I32: ((int*)p)[i] = (int)v; break;
+    case DT_I64: ((long long*)p)[i] = v; break;
+    case DT_BOOL: ((unsigned char*)p)[i] = v != 0 ? 1 : 0; break;
+    default: ((unsigned char*)p)[i] = (unsigned char)v; break;
+  }
+}
+
+__device__ __forceinline__ long long load_index(const void* p, int dt, long long i) {
+  return dt == DT_I32 ? (long long)((const int*)p)[i] : ((const long long*)p)[i];
+}
+
+// Storage offset of the element with row-major linear index `linear` (< numel) in the view `d`.
 __device__ __forceinline__ long long offset_of(const TensorDesc& d, long long linear) {
+  if (d.contiguous) return d.offset + linear;
   long long off = d.offset;
-  for (int k = d.ndim - 1; k >= 0; k--) {
+  for (int k = d.ndim - 1; k > 0; k--) {
     int s = d.shape[k];
     off += (linear % s) * d.strides[k];
     linear /= s;
   }
-  return off;
+  return d.ndim > 0 ? off + linear * d.strides[0] : off;
 }
 
 #define INF_D __longlong_as_double(0x7ff0000000000000LL)
 #define NAN_D __longlong_as_double(0x7ff8000000000000LL)
 
+__device__ __forceinline__ bool is_nan(double x) { return x != x; }
+__device__ __forceinline__ bool is_inf(double x) { return fabs(x) == INF_D; }
+
 #define GRID_STRIDE(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
 
 // ---------------------------------------------------------------- elementwise
 
-// Op codes: the ordinal of dev.rmr1.tensor.UnaryOp.
-__device__ double erf_d(double x) { return erf(x); }
-
+// Op codes: the ordinal of dev.rmr1.tensor.UnaryOp; definitions as UnaryOp.apply.
 __device__ double unary_op(int op, double x) {
   switch (op) {
     case 0: return -x;                                   // NEG
@@ -112,7 +145,7 @@ __device__ double unary_op(int op, double x) {
     case 6: return tanh(x);                              // TANH
     case 7: return 1.0 / (1.0 + exp(-x));                // SIGMOID
     case 8: return x / (1.0 + exp(-x));                  // SILU
-    case 9: return 0.5 * x * (1.0 + erf_d(x / sqrt(2.0)));  // GELU
+    case 9: return 0.5 * x * (1.0 + erf(x / sqrt(2.0)));  // GELU
     case 10: return 0.5 * x * (1.0 + tanh(sqrt(2.0 / 3.14159265358979323846) * (x + 0.044715 * x * x * x)));  // GELU_TANH
     case 11: return x > 0 ? x : (x == x ? 0.0 : x);      // RELU
     case 12: return x * x;                               // SQUARE
@@ -122,16 +155,23 @@ __device__ double unary_op(int op, double x) {
   }
 }
 
-// Op codes: the ordinal of dev.rmr1.tensor.BinaryOp.
+// Java's Math.pow where C's pow differs: a NaN exponent gives NaN (C: pow(1, NaN) = 1), and
+// |a| = 1 with an infinite exponent gives NaN (C: 1).
+__device__ __forceinline__ double java_pow(double a, double b) {
+  if (is_nan(b) || (fabs(a) == 1.0 && is_inf(b))) return NAN_D;
+  return pow(a, b);
+}
+
+// Op codes: the ordinal of dev.rmr1.tensor.BinaryOp; definitions as BinaryOp.apply.
 __device__ double binary_op(int op, double a, double b) {
   switch (op) {
     case 0: return a + b;
     case 1: return a - b;
     case 2: return a * b;
     case 3: return a / b;
-    case 4: return pow(a, b);
-    case 5: return (a != a || b != b) ? (a + b) : fmax(a, b);  // MAXIMUM, NaN propagates
-    case 6: return (a != a || b != b) ? (a + b) : fmin(a, b);  // MINIMUM
+    case 4: return java_pow(a, b);
+    case 5: return (is_nan(a) || is_nan(b)) ? NAN_D : fmax(a, b);  // MAXIMUM, NaN propagates
+    case 6: return (is_nan(a) || is_nan(b)) ? NAN_D : fmin(a, b);  // MINIMUM
     case 7: return a == b;
     case 8: return a != b;
     case 9: return a < b;
@@ -141,35 +181,29 @@ __device__ double binary_op(int op, double a, double b) {
   }
 }
 
-extern "C" __global__ void rmr1_fill(TensorDesc out, void* o, int odt, long long n, double value) {
+extern "C" __global__ void rmr1_fill(DESC out, void* o, int odt, long long n, double value) {
   GRID_STRIDE(i, n) store(o, odt, offset_of(out, i), value);
 }
 
-extern "C" __global__ void rmr1_copy(TensorDesc out, void* o, int odt, TensorDesc x, const void* xp, int xdt, long long n) {
+// Reference.copy: integer to integer exactly (64 bits), everything else through double.
+extern "C" __global__ void rmr1_copy(DESC out, void* o, int odt, DESC x, const void* xp, int xdt, long long n) {
   bool integral = odt >= DT_I32 && xdt >= DT_I32;
   GRID_STRIDE(i, n) {
-    if (integral && (odt == DT_I64 || xdt == DT_I64)) {
-      long long v = xdt == DT_I64 ? ((const long long*)xp)[offset_of(x, i)] : (long long)load(xp, xdt, offset_of(x, i));
-      long long at = offset_of(out, i);
-      if (odt == DT_I64) ((long long*)o)[at] = v;
-      else store(o, odt, at, (double)v);
-    } else {
-      store(o, odt, offset_of(out, i), load(xp, xdt, offset_of(x, i)));
-    }
+    if (integral) store_long(o, odt, offset_of(out, i), load_long(xp, xdt, offset_of(x, i)));
+    else store(o, odt, offset_of(out, i), load(xp, xdt, offset_of(x, i)));
   }
 }
 
-extern "C" __global__ void rmr1_unary(int op, TensorDesc out, void* o, int odt, TensorDesc x, const void* xp, int xdt, long long n) {
+extern "C" __global__ void rmr1_unary(int op, DESC out, void* o, int odt, DESC x, const void* xp, int xdt, long long n) {
   GRID_STRIDE(i, n) store(o, odt, offset_of(out, i), unary_op(op, load(xp, xdt, offset_of(x, i))));
 }
 
-extern "C" __global__ void rmr1_binary(int op, TensorDesc out, void* o, int odt, TensorDesc a, const void* ap, TensorDesc b, const void* bp,
-                                       int idt, long long n) {
+extern "C" __global__ void rmr1_binary(int op, DESC out, void* o, int odt, DESC a, const void* ap, DESC b, const void* bp, int idt, long long n) {
   GRID_STRIDE(i, n) store(o, odt, offset_of(out, i), binary_op(op, load(ap, idt, offset_of(a, i)), load(bp, idt, offset_of(b, i))));
 }
 
-extern "C" __global__ void rmr1_where(TensorDesc out, void* o, int dt, TensorDesc c, const unsigned char* cp, TensorDesc a, const void* ap,
-                                     TensorDesc b, const void* bp, long long n) {
+extern "C" __global__ void rmr1_where(DESC out, void* o, int dt, DESC c, const unsigned char* cp, DESC a, const void* ap, DESC b, const void* bp,
+                                     long long n) {
   GRID_STRIDE(i, n) {
     double v = cp[offset_of(c, i)] ? load(ap, dt, offset_of(a, i)) : load(bp, dt, offset_of(b, i));
     store(o, dt, offset_of(out, i), v);
@@ -178,7 +212,8 @@ extern "C" __global__ void rmr1_where(TensorDesc out, void* o, int dt, TensorDes
 
 // ---------------------------------------------------------------- reductions
 
-// Block-wide reduction of (value, index) pairs in shared memory; blockDim.x is a power of two <= 1024.
+// Block-wide reduction of (value, index) pairs in shared memory; blockDim.x is a power of two
+// <= 1024 and every thread of the block must call it (it synchronises).
 template <typename F>
 __device__ void block_reduce(double* sv, long long* si, F combine) {
   for (int s = blockDim.x / 2; s > 0; s >>= 1) {
@@ -189,8 +224,10 @@ __device__ void block_reduce(double* sv, long long* si, F combine) {
 
 // One block per output element. `outer` is x viewed with out's shape (reduced dims of size 1),
 // `inner` the reduced dims of x (shape and strides, offset 0). Op codes: dev.rmr1.tensor.ReduceOp.
-extern "C" __global__ void rmr1_reduce(int op, TensorDesc out, void* o, int odt, TensorDesc outer, TensorDesc inner, const void* xp, int xdt,
-                                       long long nout, long long ninner) {
+// NaN semantics of Reference.reduce: SUM/MAX/MIN/LOGSUMEXP give NaN when any element is NaN;
+// ARGMAX/ARGMIN return the first NaN; ties go to the lower index.
+extern "C" __global__ void rmr1_reduce(int op, DESC out, void* o, int odt, DESC outer, DESC inner, const void* xp, int xdt, long long nout,
+                                       long long ninner) {
   __shared__ double sv[1024];
   __shared__ long long si[1024];
   for (long long r = blockIdx.x; r < nout; r += gridDim.x) {
@@ -202,13 +239,13 @@ extern "C" __global__ void rmr1_reduce(int op, TensorDesc out, void* o, int odt,
     // pass 1 (all ops): sum / max / min / arg; for LOGSUMEXP this pass finds the max
     for (long long j = threadIdx.x; j < ninner; j += blockDim.x) {
       double v = load(xp, xdt, base + offset_of(inner, j));
-      if (v != v) nan = true;
+      if (is_nan(v)) nan = true;
       switch (op) {
         case 0: acc += v; break;
         case 1: case 3: acc = fmax(acc, v); break;
         case 2: acc = fmin(acc, v); break;
-        default:  // ARGMAX / ARGMIN: the first NaN wins, ties keep the lower (earlier) index
-          if (best < 0 || (acc == acc && (v != v || (op == 4 ? v > acc : v < acc)))) {
+        default:  // ARGMAX / ARGMIN over this thread's increasing j: the first NaN wins, ties keep the earlier index
+          if (best < 0 || (!is_nan(acc) && (is_nan(v) || (op == 4 ? v > acc : v < acc)))) {
             acc = v;
             best = j;
           }
@@ -220,15 +257,15 @@ extern "C" __global__ void rmr1_reduce(int op, TensorDesc out, void* o, int odt,
     __syncthreads();
     block_reduce(sv, si, [op](double& a, long long& ai, double b, long long bi) {
       if (op == 0) a += b;
-      else if (op == 1 || op == 3) a = (a != a || b != b) ? a + b : fmax(a, b);
-      else if (op == 2) a = (a != a || b != b) ? a + b : fmin(a, b);
+      else if (op == 1 || op == 3) a = (is_nan(a) || is_nan(b)) ? NAN_D : fmax(a, b);
+      else if (op == 2) a = (is_nan(a) || is_nan(b)) ? NAN_D : fmin(a, b);
       else {
         // first NaN wins, else the strictly better value, ties to the lower index
         bool take;
         if (bi < 0) take = false;
         else if (ai < 0) take = true;
-        else if (a != a) take = (b != b) && bi < ai;
-        else if (b != b) take = true;
+        else if (is_nan(a)) take = is_nan(b) && bi < ai;
+        else if (is_nan(b)) take = true;
         else if (b == a) take = bi < ai;
         else take = op == 4 ? b > a : b < a;
         if (take) { a = b; ai = bi; }
@@ -240,12 +277,12 @@ extern "C" __global__ void rmr1_reduce(int op, TensorDesc out, void* o, int odt,
     if (op == 3) {  // LOGSUMEXP: pass 2 sums exp(x - max)
       double m = result;
       double s = 0;
-      if (m == m && !isinf(m))
+      if (!is_nan(m) && !is_inf(m))
         for (long long j = threadIdx.x; j < ninner; j += blockDim.x) s += exp(load(xp, xdt, base + offset_of(inner, j)) - m);
       sv[threadIdx.x] = s;
       __syncthreads();
       block_reduce(sv, si, [](double& a, long long&, double b, long long) { a += b; });
-      result = (m != m || isinf(m)) ? m : m + log(sv[0]);
+      result = (is_nan(m) || is_inf(m)) ? m : m + log(sv[0]);
       __syncthreads();
     }
     if (threadIdx.x == 0) {
@@ -260,8 +297,8 @@ extern "C" __global__ void rmr1_reduce(int op, TensorDesc out, void* o, int odt,
 // ---------------------------------------------------------------- row kernels (last dim)
 
 // rows: x viewed without its last dim; one block per row.
-extern "C" __global__ void rmr1_softmax(TensorDesc orows, void* o, long long ostride, TensorDesc xrows, const void* xp, long long xstride,
-                                        int dt, long long nrows, int n, int logsm) {
+extern "C" __global__ void rmr1_softmax(DESC orows, void* o, long long ostride, DESC xrows, const void* xp, long long xstride, int dt, long long nrows,
+                                        int n, int logsm) {
   __shared__ double sv[1024];
   __shared__ long long si[1024];
   for (long long r = blockIdx.x; r < nrows; r += gridDim.x) {
@@ -273,6 +310,7 @@ extern "C" __global__ void rmr1_softmax(TensorDesc orows, void* o, long long ost
     block_reduce(sv, si, [](double& a, long long&, double b, long long) { a = fmax(a, b); });
     m = sv[0];
     __syncthreads();
+    // A NaN in the row makes s NaN, so the whole row is NaN, as in the reference.
     double s = 0;
     for (int j = threadIdx.x; j < n; j += blockDim.x) s += exp(load(xp, dt, xb + j * xstride) - m);
     sv[threadIdx.x] = s;
@@ -288,7 +326,7 @@ extern "C" __global__ void rmr1_softmax(TensorDesc orows, void* o, long long ost
   }
 }
 
-extern "C" __global__ void rmr1_rmsnorm(TensorDesc orows, void* o, long long ostride, TensorDesc xrows, const void* xp, long long xstride, int dt,
+extern "C" __global__ void rmr1_rmsnorm(DESC orows, void* o, long long ostride, DESC xrows, const void* xp, long long xstride, int dt,
                                         const void* wp, long long woff, long long wstride, int wdt, long long nrows, int n, double eps) {
   __shared__ double sv[1024];
   __shared__ long long si[1024];
@@ -309,11 +347,11 @@ extern "C" __global__ void rmr1_rmsnorm(TensorDesc orows, void* o, long long ost
   }
 }
 
-// out = x * cos + rotate_half(x) * sin over the whole tensor; all descs have out's shape.
-extern "C" __global__ void rmr1_rope(TensorDesc out, void* o, TensorDesc x, const void* xp, TensorDesc c, const void* cp, TensorDesc s,
-                                     const void* sp, int dt, long long n) {
-  int d = x.shape[x.ndim - 1], half = d / 2;
-  long long xs = x.strides[x.ndim - 1];
+// out = x * cos + rotate_half(x) * sin; all descs have out's shape (cos and sin expanded by the
+// caller); d is the last dim and xs its stride in x.
+extern "C" __global__ void rmr1_rope(DESC out, void* o, DESC x, const void* xp, DESC c, const void* cp, DESC s, const void* sp, int dt, long long n,
+                                     int d, long long xs) {
+  int half = d / 2;
   GRID_STRIDE(i, n) {
     int j = (int)(i % d);
     long long xo = offset_of(x, i);
@@ -325,71 +363,129 @@ extern "C" __global__ void rmr1_rope(TensorDesc out, void* o, TensorDesc x, cons
 
 // ---------------------------------------------------------------- attention
 
-// One block per (b, h, i) query row, one thread per channel (blockDim.x >= D, power of two):
-// an online softmax over the keys keeps memory at O(D) per row (no (T, T) score matrix).
-extern "C" __global__ void rmr1_attention(TensorDesc out, void* o, TensorDesc q, const void* qp, TensorDesc k, const void* kp, TensorDesc v,
-                                          const void* vp, int dt, double scale, int causal, int qoffset) {
-  __shared__ double sv[1024];
-  __shared__ long long si[1024];
+#define ATT_MAX_PER_LANE 8  // head dims up to 32 * 8 = 256
+
+// One warp per (b, h, i) query row; lane l holds channels l, l + 32, ... of q and of the output
+// accumulator. Scores are warp-shuffle dot products (no shared memory, no block barriers), and an
+// online softmax (running max and sum, Milakov & Gimelshein 2018) keeps O(D) state per row: no
+// (T, T) score matrix. All descs are the raw 4-d (B, H, T, D) views.
+extern "C" __global__ void rmr1_attention(DESC out, void* o, DESC q, const void* qp, DESC k, const void* kp, DESC v, const void* vp, int dt,
+                                          double scale, int causal, int qoffset) {
+  int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
   int batch = q.shape[0], hq = q.shape[1], tq = q.shape[2], dim = q.shape[3], hkv = k.shape[1], tk = k.shape[2];
   int group = hq / hkv;
   long long rows = (long long)batch * hq * tq;
-  int c = threadIdx.x;
-  for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+  for (long long r = (long long)blockIdx.x * warps + (threadIdx.x >> 5); r < rows; r += (long long)gridDim.x * warps) {
     int i = (int)(r % tq), h = (int)((r / tq) % hq), b = (int)(r / ((long long)tq * hq));
     int kh = h / group;
     int last = causal ? qoffset + i : tk - 1;
-    double qc = c < dim ? load(qp, dt, q.offset + b * q.strides[0] + h * q.strides[1] + i * q.strides[2] + c * q.strides[3]) : 0.0;
-    double m = -INF_D, l = 0.0, acc = 0.0;
+    long long qb = q.offset + b * q.strides[0] + h * q.strides[1] + i * q.strides[2];
+    long long kb0 = k.offset + b * k.strides[0] + kh * k.strides[1];
+    long long vb0 = v.offset + b * v.strides[0] + kh * v.strides[1];
+    double qv[ATT_MAX_PER_LANE], acc[ATT_MAX_PER_LANE];
+#pragma unroll
+    for (int t = 0; t < ATT_MAX_PER_LANE; t++) {
+      int c = lane + 32 * t;
+      qv[t] = c < dim ? load(qp, dt, qb + c * q.strides[3]) : 0.0;
+      acc[t] = 0.0;
+    }
+    double m = -INF_D, l = 0.0;
     for (int j = 0; j <= last; j++) {
-      long long kb = k.offset + b * k.strides[0] + kh * k.strides[1] + j * k.strides[2];
-      sv[c] = c < dim ? qc * load(kp, dt, kb + c * k.strides[3]) : 0.0;
-      __syncthreads();
-      block_reduce(sv, si, [](double& a, long long&, double bb, long long) { a += bb; });
-      double score = sv[0] * scale;
-      __syncthreads();
+      long long kb = kb0 + j * k.strides[2], vb = vb0 + j * v.strides[2];
+      double dot = 0.0;
+#pragma unroll
+      for (int t = 0; t < ATT_MAX_PER_LANE; t++) {
+        int c = lane + 32 * t;
+        if (c < dim) dot += qv[t] * load(kp, dt, kb + c * k.strides[3]);
+      }
+#pragma unroll
+      for (int off = 16; off > 0; off >>= 1) dot += __shfl_xor_sync(0xffffffffu, dot, off);
+      double score = dot * scale;
       double mnew = fmax(m, score);
       double corr = exp(m - mnew), p = exp(score - mnew);
       l = l * corr + p;
-      if (c < dim) acc = acc * corr + p * load(vp, dt, v.offset + b * v.strides[0] + kh * v.strides[1] + j * v.strides[2] + c * v.strides[3]);
+#pragma unroll
+      for (int t = 0; t < ATT_MAX_PER_LANE; t++) {
+        int c = lane + 32 * t;
+        if (c < dim) acc[t] = acc[t] * corr + p * load(vp, dt, vb + c * v.strides[3]);
+      }
       m = mnew;
     }
-    if (c < dim) store(o, dt, out.offset + b * out.strides[0] + h * out.strides[1] + i * out.strides[2] + c * out.strides[3], last < 0 ? 0.0 : acc / l);
+    long long ob = out.offset + b * out.strides[0] + h * out.strides[1] + i * out.strides[2];
+#pragma unroll
+    for (int t = 0; t < ATT_MAX_PER_LANE; t++) {
+      int c = lane + 32 * t;
+      if (c < dim) store(o, dt, ob + c * out.strides[3], last < 0 ? 0.0 : acc[t] / l);
+    }
   }
 }
 
 // ---------------------------------------------------------------- indexing
 
-// out (desc over out's shape) = x[..., index[i], ...] along dim; xsel = x's desc with dim's stride 0.
-extern "C" __global__ void rmr1_gather(TensorDesc out, void* o, int dt, TensorDesc xsel, const void* xp, long long xdimstride, int bound,
-                                       TensorDesc idx, const void* ip, int idt, long long n, int* error) {
+// An out-of-range index sets error[0] (first writer wins) and records the index in error[1].
+__device__ __forceinline__ void report_index(unsigned long long* error, long long j) {
+  if (atomicCAS(error, 0ull, 1ull) == 0ull) error[1] = (unsigned long long)j;
+}
+
+// out (desc over out's shape) = x[..., index[i], ...] along dim; xsel = x's desc over out's shape
+// with dim's stride 0.
+extern "C" __global__ void rmr1_gather(DESC out, void* o, int dt, DESC xsel, const void* xp, long long xdimstride, int bound, DESC idx,
+                                       const void* ip, int idt, long long n, unsigned long long* error) {
   GRID_STRIDE(e, n) {
     long long j = load_index(ip, idt, offset_of(idx, e));
     if (j < 0 || j >= bound) {
-      atomicExch(error, 1);
+      report_index(error, j);
       continue;
     }
     store(o, dt, offset_of(out, e), load(xp, dt, offset_of(xsel, e) + j * xdimstride));
   }
 }
 
-extern "C" __global__ void rmr1_scatter_add(TensorDesc src, const void* sp, int dt, TensorDesc dsel, void* dp, long long ddimstride, int bound,
-                                            TensorDesc idx, const void* ip, int idt, long long n, int* error) {
-  GRID_STRIDE(e, n) {
-    long long j = load_index(ip, idt, offset_of(idx, e));
-    if (j < 0 || j >= bound) {
-      atomicExch(error, 1);
-      continue;
+// p[at] += v atomically, with the rounding of Reference.scatterAdd (set(get(dst) + get(src))).
+// 16- and 8-bit types update the aligned 32-bit word that holds the element with compare-and-swap
+// (device blocks are 512-byte aligned, so that word lies inside the allocation).
+__device__ void atomic_add(void* p, int dt, long long at, double v) {
+  switch (dt) {
+    case DT_F64: atomicAdd((double*)p + at, v); return;
+    case DT_F32: atomicAdd((float*)p + at, (float)v); return;
+    case DT_I32: atomicAdd((int*)p + at, (int)(long long)v); return;
+    case DT_I64: atomicAdd((unsigned long long*)p + at, (unsigned long long)(long long)v); return;
+    default: {
+      int size = (dt == DT_BF16 || dt == DT_F16) ? 2 : 1;
+      unsigned long long addr = (unsigned long long)((char*)p + at * size);
+      unsigned int* word = (unsigned int*)(addr & ~3ull);
+      int shift = (int)(addr & 3ull) * 8;
+      unsigned int mask = (size == 2 ? 0xffffu : 0xffu) << shift;
+      unsigned int old = *word, assumed;
+      do {
+        assumed = old;
+        unsigned int bits = (assumed & mask) >> shift;
+        unsigned short half = (unsigned short)bits;
+        unsigned char byte = (unsigned char)bits;
+        double cur = size == 2 ? load(&half, dt, 0) : load(&byte, dt, 0);
+        if (size == 2) store(&half, dt, 0, cur + v);
+        else store(&byte, dt, 0, cur + v);
+        unsigned int nbits = size == 2 ? half : byte;
+        old = atomicCAS(word, assumed, (assumed & ~mask) | (nbits << shift));
+      } while (old != assumed);
     }
-    long long at = offset_of(dsel, e) + j * ddimstride;
-    double v = load(sp, dt, offset_of(src, e));
-    if (dt == DT_F64) atomicAdd(((double*)dp) + at, v);
-    else atomicAdd(((float*)dp) + at, (float)v);
   }
 }
 
-// One thread per row along dim; rows: x viewed with dim of size 1.
-extern "C" __global__ void rmr1_cumsum(TensorDesc orows, void* o, long long ostride, TensorDesc xrows, const void* xp, long long xstride, int dt,
+extern "C" __global__ void rmr1_scatter_add(DESC src, const void* sp, int dt, DESC dsel, void* dp, long long ddimstride, int bound, DESC idx,
+                                            const void* ip, int idt, long long n, unsigned long long* error) {
+  GRID_STRIDE(e, n) {
+    long long j = load_index(ip, idt, offset_of(idx, e));
+    if (j < 0 || j >= bound) {
+      report_index(error, j);
+      continue;
+    }
+    atomic_add(dp, dt, offset_of(dsel, e) + j * ddimstride, load(sp, dt, offset_of(src, e)));
+  }
+}
+
+// One thread per row along dim; rows: x viewed without dim.
+extern "C" __global__ void rmr1_cumsum(DESC orows, void* o, long long ostride, DESC xrows, const void* xp, long long xstride, int dt,
                                        long long nrows, int n) {
   GRID_STRIDE(r, nrows) {
     long long xb = offset_of(xrows, r), ob = offset_of(orows, r);
@@ -401,17 +497,20 @@ extern "C" __global__ void rmr1_cumsum(TensorDesc orows, void* o, long long ostr
   }
 }
 
-// One block per row: k passes of a block argmax, each excluding what earlier passes took by the
-// ordering (value descending, NaN largest, then index ascending), so no per-row scratch is needed.
+// The order of Reference.topk: descending by Double.compare with NaN taken as +infinity (so NaN
+// ties with +inf, and 0.0 ranks before -0.0), ties by lower index (a stable sort).
 __device__ __forceinline__ bool ranks_before(double a, long long ai, double b, long long bi) {
-  bool an = a != a, bn = b != b;
-  if (an != bn) return an;
-  if (!an && a != b) return a > b;
+  double ka = is_nan(a) ? INF_D : a, kb = is_nan(b) ? INF_D : b;
+  if (ka != kb) return ka > kb;
+  bool na = __double_as_longlong(ka) < 0, nb = __double_as_longlong(kb) < 0;  // sign bits: only differ for 0.0 vs -0.0
+  if (na != nb) return nb;
   return ai < bi;
 }
 
-extern "C" __global__ void rmr1_topk(TensorDesc vrows, void* vo, long long vstride, TensorDesc irows, long long* io, long long istride,
-                                     TensorDesc xrows, const void* xp, long long xstride, int dt, long long nrows, int n, int k) {
+// One block per row: k passes of a block argmax, each excluding what earlier passes took by the
+// (total) ranking order, so no per-row scratch is needed. O(k n) per row: meant for small k.
+extern "C" __global__ void rmr1_topk(DESC vrows, void* vo, long long vstride, DESC irows, long long* io, long long istride, DESC xrows,
+                                     const void* xp, long long xstride, int dt, long long nrows, int n, int k) {
   __shared__ double sv[1024];
   __shared__ long long si[1024];
   for (long long r = blockIdx.x; r < nrows; r += gridDim.x) {
@@ -443,5 +542,27 @@ extern "C" __global__ void rmr1_topk(TensorDesc vrows, void* vo, long long vstri
         io[offset_of(irows, r) + t * istride] = prevIdx;
       }
     }
+  }
+}
+
+// ---------------------------------------------------------------- optimizer
+
+// One AdamW update of dense F32 tensors (torch.optim.AdamW, single-tensor path), with the float
+// operations, in the order, of dev.rmr1.nn.optim.AdamW.composedUpdate and of the CPU fused kernel
+// (nn/optim/CpuKernels.adamW), so all three give the same bits. The _rn intrinsics are never
+// contracted into FMAs. The coefficients are computed on the host in double, as PyTorch does.
+extern "C" __global__ void rmr1_adamw(float* p, const float* g, float* m, float* v, long long n, int decay, float decayFactor, int smallWeight,
+                                      float w, float oneMinusW, float beta2, float gradSqWeight, float bc2Sqrt, float eps, float negStepSize) {
+  GRID_STRIDE(i, n) {
+    float pv = p[i], gv = g[i], mv = m[i], vv = v[i];
+    if (decay) pv = __fmul_rn(pv, decayFactor);
+    float diff = __fsub_rn(gv, mv);
+    mv = smallWeight ? __fadd_rn(mv, __fmul_rn(diff, w)) : __fsub_rn(gv, __fmul_rn(diff, oneMinusW));
+    vv = __fadd_rn(__fmul_rn(vv, beta2), __fmul_rn(__fmul_rn(gv, gradSqWeight), gv));
+    float denom = __fadd_rn(__fdiv_rn(__fsqrt_rn(vv), bc2Sqrt), eps);
+    pv = __fadd_rn(pv, __fmul_rn(__fdiv_rn(mv, denom), negStepSize));
+    p[i] = pv;
+    m[i] = mv;
+    v[i] = vv;
   }
 }

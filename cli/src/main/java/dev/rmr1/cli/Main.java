@@ -19,6 +19,12 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       BenchCommand.class,
       TokenizeCommand.class,
+      GenerateCommand.class,
+      SftCommand.class,
+      GrpoCommand.class,
+      EvalCommand.class,
+      JudgeCommand.class,
+      DemoCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

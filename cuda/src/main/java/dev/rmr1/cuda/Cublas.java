@@ -30,6 +30,8 @@ final class Cublas {
   final String library;
   private final MemorySegment handle;
   private final MethodHandle gemm;
+  /** alpha = 1 and beta = 0 in host memory (cuBLAS's default pointer mode), as float and as double. */
+  private final MemorySegment oneF, zeroF, oneD, zeroD;
 
   private Cublas(String library, SymbolLookup lib) throws Throwable {
     this.library = library;
@@ -41,6 +43,10 @@ final class Cublas {
     int rc = (int) create.invokeExact(h);
     if (rc != 0) throw new IllegalStateException("cublasCreate failed with status " + rc);
     handle = h.get(ADDR, 0);
+    oneF = Arena.global().allocateFrom(ValueLayout.JAVA_FLOAT, 1f);
+    zeroF = Arena.global().allocateFrom(ValueLayout.JAVA_FLOAT, 0f);
+    oneD = Arena.global().allocateFrom(ValueLayout.JAVA_DOUBLE, 1.0);
+    zeroD = Arena.global().allocateFrom(ValueLayout.JAVA_DOUBLE, 0.0);
   }
 
   /** Creates a handle on the current context; the error lists every library tried. */
@@ -58,24 +64,18 @@ final class Cublas {
 
   /**
    * Column-major C (m x n) = op(A) op(B), batched with element strides; alpha = 1, beta = 0.
-   * Pointers are device addresses.
+   * Pointers are device addresses. Synchronized: a cuBLAS handle must not be used by two threads at once.
    */
-  void gemmStridedBatched(int opA, int opB, int m, int n, int k, long a, int aType, int lda, long strideA, long b, int bType, int ldb,
+  synchronized void gemmStridedBatched(int opA, int opB, int m, int n, int k, long a, int aType, int lda, long strideA, long b, int bType, int ldb,
       long strideB, long c, int cType, int ldc, long strideC, int batch, int computeType) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment alpha, beta;
-      if (computeType == COMPUTE_64F) {
-        alpha = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, 1.0);
-        beta = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, 0.0);
-      } else {
-        alpha = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f);
-        beta = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 0f);
-      }
-      int rc = (int) gemm.invokeExact(handle, opA, opB, m, n, k, alpha, MemorySegment.ofAddress(a), aType, lda, strideA,
-          MemorySegment.ofAddress(b), bType, ldb, strideB, beta, MemorySegment.ofAddress(c), cType, ldc, strideC, batch, computeType, GEMM_DEFAULT);
+    boolean f64 = computeType == COMPUTE_64F;
+    try {
+      int rc = (int) gemm.invokeExact(handle, opA, opB, m, n, k, f64 ? oneD : oneF, MemorySegment.ofAddress(a), aType, lda, strideA,
+          MemorySegment.ofAddress(b), bType, ldb, strideB, f64 ? zeroD : zeroF, MemorySegment.ofAddress(c), cType, ldc, strideC, batch, computeType,
+          GEMM_DEFAULT);
       if (rc != 0)
         throw new IllegalStateException("cublasGemmStridedBatchedEx failed with status " + rc + " (m=" + m + " n=" + n + " k=" + k
-            + " lda=" + lda + " ldb=" + ldb + " ldc=" + ldc + " batch=" + batch + ")");
+            + " lda=" + lda + " ldb=" + ldb + " ldc=" + ldc + " batch=" + batch + " types " + aType + "/" + bType + "/" + cType + " compute " + computeType + ")");
     } catch (RuntimeException e) {
       throw e;
     } catch (Throwable t) {

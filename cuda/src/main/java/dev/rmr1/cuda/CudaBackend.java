@@ -10,6 +10,7 @@ import dev.rmr1.tensor.ReduceOp;
 import dev.rmr1.tensor.Storage;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.UnaryOp;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
 
 /**
  * The CUDA implementation of {@link Backend}: the primitives run as the kernels of
@@ -27,13 +29,18 @@ public final class CudaBackend implements Backend {
   static final int MAX_DIMS = 8;
   private static final int THREADS = 256;
   private static final int MAX_BLOCKS = 65535;
+  /** Head dims the attention kernel holds in registers: 8 channels per lane of a warp. */
+  static final int MAX_HEAD_DIM = 256;
+  /** Query rows per attention block: one warp each. */
+  private static final int ATTENTION_WARPS = 4;
 
   private final Device device;
   final CudaContext ctx;
   final DeviceAllocator allocator;
   private final Kernels kernels;
   private final Cublas cublas;
-  private final DevicePointer errorFlag;
+  /** Index errors of gather/scatter kernels: {flag, offending index} (two 64-bit words), zero when clean. */
+  private final DevicePointer indexError;
   /** F32 x F32 products on TF32 tensor cores ({@code -Drmr1.cuda.tf32=true}); exact F32 by default, as PyTorch. */
   private final boolean tf32 = Boolean.getBoolean("rmr1.cuda.tf32");
 
@@ -42,8 +49,10 @@ public final class CudaBackend implements Backend {
     this.ctx = new CudaContext(device.index());
     this.allocator = new DeviceAllocator(ctx);
     this.kernels = new Kernels(ctx);
+    ctx.makeCurrent(); // the cuBLAS handle binds to the context current at its creation
     this.cublas = Cublas.load();
-    this.errorFlag = allocator.allocate(4);
+    this.indexError = allocator.allocate(16);
+    cuMemsetD32(indexError, 0, 4); // device memory starts undefined
   }
 
   @Override
@@ -85,17 +94,49 @@ public final class CudaBackend implements Backend {
     return ptr(t).address() + t.offset() * t.dtype().byteSize();
   }
 
-  /** The kernels' TensorDesc {offset; strides[8]; shape[8]; ndim} of a view (112 bytes, little endian). */
-  static byte[] desc(long offset, int[] shape, long[] strides) {
-    if (shape.length > MAX_DIMS) throw new IllegalArgumentException("the CUDA backend supports at most " + MAX_DIMS + " dims, got " + Arrays.toString(shape));
+  /**
+   * The kernels' {@code TensorDesc {offset; strides[8]; shape[8]; ndim; contiguous}} of a view, 112
+   * bytes little endian, exactly as given (kernels that read dims by position, like attention).
+   */
+  static byte[] rawDesc(long offset, int[] shape, long[] strides) {
+    if (shape.length > MAX_DIMS)
+      throw new IllegalArgumentException("the CUDA backend supports views of at most " + MAX_DIMS + " dims, got " + Arrays.toString(shape));
     ByteBuffer b = ByteBuffer.allocate(112).order(ByteOrder.LITTLE_ENDIAN);
     b.putLong(0, offset);
-    for (int i = 0; i < shape.length; i++) {
+    boolean dense = true;
+    long expected = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
       b.putLong(8 + 8 * i, strides[i]);
       b.putInt(72 + 4 * i, shape[i]);
+      if (shape[i] != 1 && strides[i] != expected) dense = false;
+      expected *= shape[i];
     }
     b.putInt(104, shape.length);
+    b.putInt(108, dense ? 1 : 0);
     return b.array();
+  }
+
+  /**
+   * The desc of a view for kernels that only map row-major linear indices to offsets: size-1 dims
+   * are dropped and neighbours that step like one dim are merged, which keeps the mapping (each
+   * desc of a launch is mapped on its own) and lets dense views take the kernels' contiguous path.
+   */
+  static byte[] desc(long offset, int[] shape, long[] strides) {
+    int[] s = new int[shape.length];
+    long[] st = new long[shape.length];
+    int n = 0;
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] == 0) return rawDesc(offset, shape, strides); // empty: no element is ever addressed
+      if (shape[i] == 1) continue;
+      if (n > 0 && st[n - 1] == strides[i] * shape[i] && (long) s[n - 1] * shape[i] <= Integer.MAX_VALUE) {
+        s[n - 1] *= shape[i];
+        st[n - 1] = strides[i];
+      } else {
+        s[n] = shape[i];
+        st[n++] = strides[i];
+      }
+    }
+    return rawDesc(offset, Arrays.copyOf(s, n), Arrays.copyOf(st, n));
   }
 
   static byte[] desc(Tensor t) {
@@ -133,9 +174,10 @@ public final class CudaBackend implements Backend {
       ps.add(switch (a) {
         case Integer i -> Pointer.to(new int[] {i});
         case Long l -> Pointer.to(new long[] {l});
+        case Float f -> Pointer.to(new float[] {f});
         case Double d -> Pointer.to(new double[] {d});
         case byte[] bytes -> Pointer.to(bytes);
-        case DevicePointer p -> Pointer.to(p);
+        case CUdeviceptr p -> Pointer.to(p);
         default -> throw new IllegalArgumentException("unsupported kernel argument " + a);
       });
     }
@@ -152,37 +194,71 @@ public final class CudaBackend implements Backend {
     return (int) Math.min(MAX_BLOCKS, Math.max(1, rows));
   }
 
-  private void checkIndexError(String op) {
-    int[] flag = new int[1];
+  /** Throws what {@link dev.rmr1.tensor.cpu.Reference} throws when a kernel met an index outside [0, bound). */
+  private void checkIndexError(String op, int bound) {
+    long[] flag = new long[2];
     ctx.makeCurrent();
-    cuMemcpyDtoH(Pointer.to(flag), errorFlag, 4);
+    cuMemcpyDtoH(Pointer.to(flag), indexError, 16);
     if (flag[0] != 0) {
-      cuMemsetD32(errorFlag, 0, 1);
-      throw new IndexOutOfBoundsException(op + ": an index is out of range");
+      cuMemsetD32(indexError, 0, 4);
+      throw new IndexOutOfBoundsException(op + ": index " + flag[1] + " out of range [0, " + bound + ")");
     }
   }
 
   // ------------------------------------------------------------------ transfers
 
+  /** Largest single transfer (a ByteBuffer view is limited to 2 GiB). */
   private static final long CHUNK = 1L << 30;
+  /** Staging buffer for heap segments, which JCuda cannot address (it needs a direct buffer or an offset-free array). */
+  private static final long STAGE = 1L << 24;
+
+  private static CUdeviceptr deviceAddress(Tensor t) {
+    return ptr(t).withByteOffset(t.offset() * t.dtype().byteSize());
+  }
 
   @Override
   public void copyFromHost(MemorySegment src, Tensor dst) {
-    ctx.makeCurrent();
     long bytes = dst.byteSize();
-    for (long at = 0; at < bytes; at += CHUNK) {
-      long n = Math.min(CHUNK, bytes - at);
-      cuMemcpyHtoD(ptr(dst).withByteOffset(dst.offset() * dst.dtype().byteSize() + at), Pointer.to(src.asSlice(at, n).asByteBuffer()), n);
+    if (bytes == 0) return;
+    ctx.makeCurrent();
+    CUdeviceptr base = deviceAddress(dst);
+    if (src.isNative()) {
+      for (long at = 0; at < bytes; at += CHUNK) {
+        long n = Math.min(CHUNK, bytes - at);
+        cuMemcpyHtoD(base.withByteOffset(at), Pointer.to(src.asSlice(at, n).asByteBuffer()), n);
+      }
+      return;
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment stage = arena.allocate(Math.min(bytes, STAGE), 64);
+      for (long at = 0; at < bytes; at += STAGE) {
+        long n = Math.min(STAGE, bytes - at);
+        MemorySegment.copy(src, at, stage, 0, n);
+        cuMemcpyHtoD(base.withByteOffset(at), Pointer.to(stage.asSlice(0, n).asByteBuffer()), n);
+      }
     }
   }
 
   @Override
   public void copyToHost(Tensor src, MemorySegment dst) {
-    ctx.makeCurrent();
     long bytes = src.byteSize();
-    for (long at = 0; at < bytes; at += CHUNK) {
-      long n = Math.min(CHUNK, bytes - at);
-      cuMemcpyDtoH(Pointer.to(dst.asSlice(at, n).asByteBuffer()), ptr(src).withByteOffset(src.offset() * src.dtype().byteSize() + at), n);
+    if (bytes == 0) return;
+    ctx.makeCurrent();
+    CUdeviceptr base = deviceAddress(src);
+    if (dst.isNative()) {
+      for (long at = 0; at < bytes; at += CHUNK) {
+        long n = Math.min(CHUNK, bytes - at);
+        cuMemcpyDtoH(Pointer.to(dst.asSlice(at, n).asByteBuffer()), base.withByteOffset(at), n);
+      }
+      return;
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment stage = arena.allocate(Math.min(bytes, STAGE), 64);
+      for (long at = 0; at < bytes; at += STAGE) {
+        long n = Math.min(STAGE, bytes - at);
+        cuMemcpyDtoH(Pointer.to(stage.asSlice(0, n).asByteBuffer()), base.withByteOffset(at), n);
+        MemorySegment.copy(stage, 0, dst, at, n);
+      }
     }
   }
 
@@ -193,7 +269,7 @@ public final class CudaBackend implements Backend {
     if (dst.dtype() == src.dtype() && dst.isContiguous() && src.isContiguous()) {
       if (dst.byteSize() > 0) {
         ctx.makeCurrent();
-        cuMemcpyDtoD(ptr(dst).withByteOffset(dst.offset() * dst.dtype().byteSize()), ptr(src).withByteOffset(src.offset() * src.dtype().byteSize()), dst.byteSize());
+        cuMemcpyDtoD(deviceAddress(dst), deviceAddress(src), dst.byteSize());
       }
       return;
     }
@@ -266,17 +342,21 @@ public final class CudaBackend implements Backend {
   @Override
   public void rope(Tensor out, Tensor x, Tensor cos, Tensor sin) {
     launch("rmr1_rope", out.numel(), THREADS, desc(out), ptr(out), desc(x), ptr(x), desc(cos), ptr(cos), desc(sin), ptr(sin), code(x.dtype()),
-        out.numel());
+        out.numel(), x.size(-1), x.stride(-1));
   }
 
   @Override
   public void attention(Tensor out, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
     int d = q.size(3);
-    if (d > 1024) throw new IllegalArgumentException("CUDA attention supports head dims up to 1024, got " + d);
+    if (d > MAX_HEAD_DIM) throw new IllegalArgumentException("CUDA attention supports head dims up to " + MAX_HEAD_DIM + ", got " + d + " in q " + q);
     long rows = (long) q.size(0) * q.size(1) * q.size(2);
     if (rows == 0) return;
-    launchGrid("rmr1_attention", rowBlocks(rows), blockFor(d), desc(out), ptr(out), desc(q), ptr(q), desc(k), ptr(k), desc(v), ptr(v),
-        code(q.dtype()), scale, causal ? 1 : 0, qOffset);
+    launchGrid("rmr1_attention", (int) Math.min(MAX_BLOCKS, (rows + ATTENTION_WARPS - 1) / ATTENTION_WARPS), 32 * ATTENTION_WARPS, raw(out), ptr(out),
+        raw(q), ptr(q), raw(k), ptr(k), raw(v), ptr(v), code(q.dtype()), scale, causal ? 1 : 0, qOffset);
+  }
+
+  private static byte[] raw(Tensor t) {
+    return rawDesc(t.offset(), t.shape(), t.strides());
   }
 
   @Override
@@ -284,33 +364,31 @@ public final class CudaBackend implements Backend {
     // index (n) broadcast over out's shape: stride 0 everywhere but along dim.
     long[] ist = new long[out.dim()];
     ist[dim] = index.stride(0);
-    gatherKernel(out, x, dim, desc(index.offset(), out.shape(), ist), index);
+    gatherKernel("indexSelect", out, x, dim, desc(index.offset(), out.shape(), ist), index);
   }
 
   @Override
   public void gather(Tensor out, Tensor x, int dim, Tensor index) {
-    gatherKernel(out, x, dim, desc(index), index);
+    gatherKernel("gather", out, x, dim, desc(index), index);
   }
 
-  private void gatherKernel(Tensor out, Tensor x, int dim, byte[] idxDesc, Tensor index) {
+  private void gatherKernel(String op, Tensor out, Tensor x, int dim, byte[] idxDesc, Tensor index) {
     long[] xst = x.strides();
     long dimStride = xst[dim];
     xst[dim] = 0;
     launch("rmr1_gather", out.numel(), THREADS, desc(out), ptr(out), code(out.dtype()), desc(x.offset(), out.shape(), xst), ptr(x), dimStride,
-        x.size(dim), idxDesc, ptr(index), code(index.dtype()), out.numel(), errorFlag);
-    if (out.numel() > 0) checkIndexError("gather");
+        x.size(dim), idxDesc, ptr(index), code(index.dtype()), out.numel(), indexError);
+    if (out.numel() > 0) checkIndexError(op, x.size(dim));
   }
 
   @Override
   public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) {
-    if (dst.dtype() != DType.F32 && dst.dtype() != DType.F64)
-      throw new IllegalArgumentException("CUDA scatterAdd supports F32 and F64 destinations, got " + dst.dtype());
     long[] dst2 = dst.strides();
     long dimStride = dst2[dim];
     dst2[dim] = 0;
     launch("rmr1_scatter_add", index.numel(), THREADS, desc(src), ptr(src), code(dst.dtype()), desc(dst.offset(), index.shape(), dst2), ptr(dst),
-        dimStride, dst.size(dim), desc(index), ptr(index), code(index.dtype()), index.numel(), errorFlag);
-    if (index.numel() > 0) checkIndexError("scatterAdd");
+        dimStride, dst.size(dim), desc(index), ptr(index), code(index.dtype()), index.numel(), indexError);
+    if (index.numel() > 0) checkIndexError("scatterAdd", dst.size(dim));
   }
 
   @Override
@@ -329,6 +407,27 @@ public final class CudaBackend implements Backend {
     int last = x.dim() - 1;
     launchGrid("rmr1_topk", rowBlocks(rows), blockFor(Math.min(n, 256)), descWithout(values, last), ptr(values), values.stride(-1),
         descWithout(indices, last), ptr(indices), indices.stride(-1), descWithout(x, last), ptr(x), x.stride(-1), code(x.dtype()), rows, n, k);
+  }
+
+  // ------------------------------------------------------------------ optimizer
+
+  /**
+   * One fused AdamW update of dense F32 tensors of this device, in place: param {@code p}, gradient
+   * {@code g}, first and second moments {@code m} and {@code v}. The arguments are the scalars of
+   * {@code dev.rmr1.nn.optim.AdamW.Coefficients} for this step, computed in double as PyTorch does;
+   * the float operations are those of {@code AdamW.composedUpdate}, so the result has the same bits
+   * (one pass over four buffers instead of a dozen kernels and temporaries).
+   */
+  public void adamW(Tensor p, Tensor g, Tensor m, Tensor v, boolean decay, double decayFactor, double lerpWeight, double beta2, double gradSqWeight,
+      double biasCorrection2Sqrt, double eps, double negStepSize) {
+    for (Tensor t : new Tensor[] {p, g, m, v}) {
+      if (!t.device().equals(device) || t.dtype() != DType.F32 || !t.isContiguous())
+        throw new IllegalArgumentException("adamW needs dense F32 tensors on " + device + ", got " + t);
+      if (!Arrays.equals(t.shape(), p.shape()))
+        throw new IllegalArgumentException("adamW: shape " + Arrays.toString(t.shape()) + " differs from the parameter's " + Arrays.toString(p.shape()));
+    }
+    launch("rmr1_adamw", p.numel(), THREADS, deviceAddress(p), deviceAddress(g), deviceAddress(m), deviceAddress(v), p.numel(), decay ? 1 : 0, (float) decayFactor, Math.abs(lerpWeight) < 0.5 ? 1 : 0, (float) lerpWeight,
+        (float) (1 - lerpWeight), (float) beta2, (float) gradSqWeight, (float) biasCorrection2Sqrt, (float) eps, (float) negStepSize);
   }
 
   // ------------------------------------------------------------------ matmul on cuBLAS
@@ -374,8 +473,8 @@ public final class CudaBackend implements Backend {
 
   /**
    * How cuBLAS reads a row-major (..., R, C) operand: its last two dims must be row-major (unit
-   * column stride) or column-major (unit row stride), and its batch dims must collapse into one
-   * stride; anything else is copied dense first.
+   * column stride) or column-major (unit row stride) with a leading dimension that fits an int, and
+   * its batch dims must collapse into one stride; anything else is copied dense first.
    */
   private Operand operand(Tensor t, List<Tensor> temps) {
     int r = t.size(-2), c = t.size(-1);
@@ -383,14 +482,14 @@ public final class CudaBackend implements Backend {
     long batchStride = collapsedBatchStride(t);
     boolean rowMajor = (c == 1 || sc == 1) && (r == 1 || sr >= c);
     boolean colMajor = !rowMajor && (r == 1 || sr == 1) && (c == 1 || sc >= r);
-    if (batchStride < 0 || !(rowMajor || colMajor)) {
+    // Column-major reading of row-major memory is the transpose: op N gives t^T, which is what
+    // the swapped product needs; column-major memory needs op T.
+    long ld = rowMajor ? Math.max(Math.max(1, c), r == 1 ? c : sr) : Math.max(Math.max(1, r), c == 1 ? r : sc);
+    if (batchStride < 0 || !(rowMajor || colMajor) || ld > Integer.MAX_VALUE) {
       Tensor dense = track(temps, t.copy());
       return new Operand(address(dense), Cublas.OP_N, Math.max(1, c), (long) r * c);
     }
-    // Column-major reading of row-major memory is the transpose: op N gives t^T, which is what
-    // the swapped product needs; column-major memory needs op T.
-    if (rowMajor) return new Operand(address(t), Cublas.OP_N, (int) Math.max(Math.max(1, c), r == 1 ? c : sr), batchStride);
-    return new Operand(address(t), Cublas.OP_T, (int) Math.max(Math.max(1, r), c == 1 ? r : sc), batchStride);
+    return new Operand(address(t), rowMajor ? Cublas.OP_N : Cublas.OP_T, (int) ld, batchStride);
   }
 
   /** One stride that walks all batch dims of t in row-major order (0 when broadcast), or -1 if none does. */

@@ -8,8 +8,8 @@ import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.JCudaDriver;
 
 /**
- * One GPU: its primary context, made current on whichever thread computes (the CPU backend's pool
- * threads and the caller alike). All work goes to the default stream, so kernels, copies and cuBLAS
+ * One GPU: its primary context (the one the CUDA runtime, hence cuBLAS, uses too), made current on
+ * whichever thread computes before each driver call. All work goes to the default stream, so kernels, copies and cuBLAS
  * calls are ordered without events.
  */
 final class CudaContext {
@@ -20,15 +20,18 @@ final class CudaContext {
   final int ccMajor;
   final int ccMinor;
   final long totalMemory;
-  private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
+  /** The context this thread made current last (several devices may take turns on one thread). */
+  private static final ThreadLocal<CudaContext> CURRENT = new ThreadLocal<>();
 
   CudaContext(int ordinal) {
     this.ordinal = ordinal;
     try {
       JCudaDriver.setExceptionsEnabled(true);
       cuInit(0);
-    } catch (UnsatisfiedLinkError | RuntimeException e) {
-      throw new IllegalStateException("CUDA is not available (no NVIDIA driver / libcuda.so could be used): " + e.getMessage(), e);
+    } catch (LinkageError | RuntimeException e) {
+      // LinkageError: UnsatisfiedLinkError the first time JCuda's natives fail to load (no
+      // libcuda.so.1), NoClassDefFoundError on every later attempt in this JVM.
+      throw new IllegalStateException("CUDA is not available (no NVIDIA driver: libcuda.so.1 could not be loaded or initialised): " + cause(e), e);
     }
     int[] count = new int[1];
     cuDeviceGetCount(count);
@@ -36,7 +39,7 @@ final class CudaContext {
     cuDeviceGet(device, ordinal);
     cuDevicePrimaryCtxRetain(context, device);
     cuCtxSetCurrent(context);
-    current.set(true);
+    CURRENT.set(this);
     byte[] nameBytes = new byte[256];
     cuDeviceGetName(nameBytes, nameBytes.length, device);
     int len = 0;
@@ -49,6 +52,18 @@ final class CudaContext {
     totalMemory = mem[0];
   }
 
+  /**
+   * The telling line of a driver-loading failure: JCuda's message nests whole stack traces, whose
+   * informative line names libcuda.so.1 (for example "libcuda.so.1: cannot open shared object file").
+   */
+  static String cause(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    String first = m.lines().findFirst().orElse(m).strip();
+    String lib = m.lines().filter(l -> l.contains("libcuda") && !l.strip().startsWith("at ")).reduce((a, b) -> b).orElse(null);
+    String line = lib != null ? lib.strip() : first;
+    return e.getClass().getSimpleName() + ": " + (line.length() > 300 ? line.substring(0, 300) + "..." : line);
+  }
+
   int attribute(int attr) {
     int[] v = new int[1];
     cuDeviceGetAttribute(v, attr, device);
@@ -57,9 +72,9 @@ final class CudaContext {
 
   /** Makes this device's context current on the calling thread (cheap after the first call). */
   void makeCurrent() {
-    if (!current.get()) {
+    if (CURRENT.get() != this) {
       cuCtxSetCurrent(context);
-      current.set(true);
+      CURRENT.set(this);
     }
   }
 

@@ -27,6 +27,8 @@ import jcuda.driver.CUmodule;
  *   <li>the PTX shipped in the jar, made by {@code scripts/build-ptx.sh} with nvcc 13 (needs a
  *       CUDA 13 driver, 580 or newer, because it declares PTX ISA 9.0).
  * </ol>
+ *
+ * The NVRTC options match build-ptx.sh's nvcc options (C++17, no FMA contraction).
  */
 final class Kernels {
   static final String SOURCE_RESOURCE = "/dev/rmr1/cuda/rmr1_kernels.cu";
@@ -45,7 +47,7 @@ final class Kernels {
     Nvrtc nvrtc = Nvrtc.load(why);
     if (nvrtc != null) {
       String arch = "compute_" + Math.min(ctx.ccMajor * 10 + ctx.ccMinor, 90);
-      List<String> options = List.of("--gpu-architecture=" + arch, "--std=c++17", "-default-device");
+      List<String> options = List.of("--gpu-architecture=" + arch, "--std=c++17", "--fmad=false", "-default-device");
       Path cache = cacheDir().resolve(sha256(source + nvrtc + options) + ".ptx");
       try {
         if (Files.isRegularFile(cache)) {
@@ -77,7 +79,7 @@ final class Kernels {
         throw new IllegalStateException("cannot load the CUDA kernels on " + ctx + ": the shipped PTX (nvcc 13, ISA 9.0) needs a CUDA 13 "
             + "driver (580+); with an older driver install NVRTC (libnvrtc.so.12) so the kernels are compiled for it. Details: " + why + e.getMessage(), e);
       }
-      from = "shipped PTX (nvcc 13)";
+      from = "shipped PTX (nvcc 13)" + (why.isEmpty() ? "" : "; run-time compilation unavailable: " + why);
     }
     origin = from;
   }

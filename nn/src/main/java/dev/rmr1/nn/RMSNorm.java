@@ -4,6 +4,7 @@ import dev.rmr1.autograd.Var;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * Hugging Face {@code Qwen2RMSNorm}: weight * x / sqrt(mean(x^2, last dim) + eps), the statistic in
@@ -14,7 +15,14 @@ public final class RMSNorm extends Module {
   private final double eps;
 
   public RMSNorm(int dim, double eps, DType dtype, Device device) {
-    this.weight = registerParameter("weight", new Parameter(Tensor.ones(device, dtype, dim), true));
+    this(new Parameter(Tensor.ones(device, dtype, dim), true), eps);
+  }
+
+  /** A norm over an existing (dim) weight, used as is (a checkpoint's mapped tensor, say). */
+  public RMSNorm(Parameter weight, double eps) {
+    if (weight.shape().length != 1)
+      throw new IllegalArgumentException("RMSNorm: weight must be (dim), got " + Arrays.toString(weight.shape()));
+    this.weight = registerParameter("weight", weight);
     this.eps = eps;
   }
 

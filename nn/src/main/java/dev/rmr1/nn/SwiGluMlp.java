@@ -8,10 +8,22 @@ import dev.rmr1.tensor.Device;
 public final class SwiGluMlp extends Module {
   private final Linear gate, up, down;
 
+  /** Zero-initialised projections (to be loaded or initialised). */
   public SwiGluMlp(int hidden, int intermediate, DType dtype, Device device) {
-    gate = registerModule("gate_proj", new Linear(hidden, intermediate, false, dtype, device));
-    up = registerModule("up_proj", new Linear(hidden, intermediate, false, dtype, device));
-    down = registerModule("down_proj", new Linear(intermediate, hidden, false, dtype, device));
+    this(new Linear(hidden, intermediate, false, dtype, device), new Linear(hidden, intermediate, false, dtype, device),
+        new Linear(intermediate, hidden, false, dtype, device));
+  }
+
+  /** Over existing projections: gate and up (hidden -> intermediate), down (intermediate -> hidden). */
+  public SwiGluMlp(Linear gate, Linear up, Linear down) {
+    int hidden = gate.inFeatures(), inter = gate.outFeatures();
+    if (up.inFeatures() != hidden || up.outFeatures() != inter || down.inFeatures() != inter || down.outFeatures() != hidden)
+      throw new IllegalArgumentException("SwiGluMlp: gate_proj is " + hidden + " -> " + inter + ", so up_proj must be too and down_proj "
+          + inter + " -> " + hidden + "; got up_proj " + up.inFeatures() + " -> " + up.outFeatures() + ", down_proj " + down.inFeatures()
+          + " -> " + down.outFeatures());
+    this.gate = registerModule("gate_proj", gate);
+    this.up = registerModule("up_proj", up);
+    this.down = registerModule("down_proj", down);
   }
 
   public Linear gateProj() {

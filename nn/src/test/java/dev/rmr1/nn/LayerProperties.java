@@ -13,6 +13,7 @@ import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
+import java.util.List;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -97,26 +98,31 @@ class LayerProperties {
   }
 
   @Property(tries = 10)
-  void rotaryTablesFollowHuggingFace(@ForAll @IntRange(min = 1, max = 8) int half, @ForAll @IntRange(min = 0, max = 5000) int start) {
-    RotaryEmbedding rope = new RotaryEmbedding(2 * half, 10000);
+  void rotaryTablesFollowHuggingFace(@ForAll @IntRange(min = 1, max = 8) int half, @ForAll @IntRange(min = 0, max = 5000) int start,
+      @ForAll boolean scaled) {
+    // a scaling that halves every frequency stands for rope_scaling: the tables must use its output
+    double factor = scaled ? 0.5 : 1;
+    RotaryTables rope = new RotaryTables(2 * half, 10000, f -> {
+      double[] r = f.clone();
+      for (int i = 0; i < r.length; i++) r[i] *= factor;
+      return r;
+    });
     try (TensorScope s = TensorScope.open()) {
-      Tensor[] cs = rope.tables(start, 3, DType.F32, CPU);
+      int[] positions = {start, start + 1, start + 2, 0, start};
+      Tensor[] cs = rope.tables(positions, DType.F32, CPU);
+      assertArrayEquals(new int[] {positions.length, 2 * half}, cs[0].shape());
       float[] c = cs[0].toFloatArray(), sn = cs[1].toFloatArray();
-      for (int p = 0; p < 3; p++)
+      for (int p = 0; p < positions.length; p++)
         for (int j = 0; j < 2 * half; j++) {
-          double angle = (start + p) * Math.pow(10000, -2.0 * (j % half) / (2 * half));
+          double angle = positions[p] * factor * Math.pow(10000, -2.0 * (j % half) / (2 * half));
           // F32 angles: the error grows with the position, as in Hugging Face
-          assertEquals(Math.cos(angle), c[p * 2 * half + j], 1e-6 * (1 + start + p));
-          assertEquals(Math.sin(angle), sn[p * 2 * half + j], 1e-6 * (1 + start + p));
+          assertEquals(Math.cos(angle), c[p * 2 * half + j], 1e-6 * (1 + positions[p]));
+          assertEquals(Math.sin(angle), sn[p * 2 * half + j], 1e-6 * (1 + positions[p]));
         }
-      Tensor[] rows = rope.tables(new int[] {start, start + 1}, 2, DType.F32, CPU);
-      assertArrayEquals(new int[] {2, 1, 2, 2 * half}, rows[0].shape());
-      try (Tensor second = rows[0].select(0, 1); Tensor same = rope.tables(start + 1, 2, DType.F32, CPU)[0]; Tensor sq = second.squeeze(0)) {
-        assertArrayEquals(same.toFloatArray(), sq.toFloatArray());
-      }
-      assertArrayEquals(new int[] {2, 2 * half}, rope.tables(new int[] {start, start}, 2, DType.F32, CPU)[0].shape());
+      assertArrayEquals(rope.tables(3, DType.F32, CPU)[1].toFloatArray(), rope.tables(new int[] {0, 1, 2}, DType.F32, CPU)[1].toFloatArray());
     }
-    assertThrows(IllegalArgumentException.class, () -> new RotaryEmbedding(3, 10000));
+    assertThrows(IllegalArgumentException.class, () -> new RotaryTables(3, 10000, f -> f));
+    assertThrows(IllegalArgumentException.class, () -> new RotaryTables(4, 10000, f -> new double[1]));
   }
 
   @Property(tries = 10)
@@ -134,109 +140,117 @@ class LayerProperties {
     }
   }
 
-  static GroupedQueryAttention attention(Rng rng, int hidden, int heads, int kvHeads, int d) {
-    GroupedQueryAttention att = new GroupedQueryAttention(hidden, heads, kvHeads, d, true, F64, CPU);
+  /** Qwen2's layout (q/k/v bias only) or, with {@code full}, o_proj bias and Qwen3's q_norm/k_norm too. */
+  static Attention attention(Rng rng, int hidden, int heads, int kvHeads, int d, boolean full) {
+    Attention att = new Attention(hidden, heads, kvHeads, d, true, full, full, 1e-6, F64, CPU);
     ModuleGradCheck.randomize(att, rng);
+    if (full) {
+      Init.uniform(att.parameter("q_norm.weight"), rng, 0.5, 1.5);
+      Init.uniform(att.parameter("k_norm.weight"), rng, 0.5, 1.5);
+    }
     return att;
   }
 
-  static double[] reference(GroupedQueryAttention a, double[] x, int t, int c) {
-    return Ref.attention(x, t, c, a.heads(), a.kvHeads(), a.headDim(), a.qProj().weight().value().toDoubleArray(),
-        a.qProj().bias().value().toDoubleArray(), a.kProj().weight().value().toDoubleArray(), a.kProj().bias().value().toDoubleArray(),
-        a.vProj().weight().value().toDoubleArray(), a.vProj().bias().value().toDoubleArray(), a.oProj().weight().value().toDoubleArray(), 10000);
+  private static double[] values(Module m, String name) {
+    return m.namedParameters().containsKey(name) ? m.parameter(name).value().toDoubleArray() : null;
+  }
+
+  static double[] reference(Attention a, int heads, int kvHeads, int d, double[] x, int t, int c) {
+    return Ref.attention(x, t, c, heads, kvHeads, d, values(a, "q_proj.weight"), values(a, "q_proj.bias"), values(a, "k_proj.weight"),
+        values(a, "k_proj.bias"), values(a, "v_proj.weight"), values(a, "v_proj.bias"), values(a, "o_proj.weight"), values(a, "o_proj.bias"),
+        values(a, "q_norm.weight"), values(a, "k_norm.weight"), 1e-6, 10000);
+  }
+
+  private static RotaryTables rope(int d) {
+    return new RotaryTables(d, 10000, f -> f);
   }
 
   @Property(tries = 10)
-  void groupedQueryAttentionMatchesReference(@ForAll @IntRange(min = 1, max = 2) int kvHeads, @ForAll @IntRange(min = 1, max = 2) int group,
-      @ForAll @IntRange(min = 1, max = 5) int t, @ForAll long seed) {
+  void attentionMatchesReference(@ForAll @IntRange(min = 1, max = 2) int kvHeads, @ForAll @IntRange(min = 1, max = 2) int group,
+      @ForAll @IntRange(min = 1, max = 5) int t, @ForAll boolean full, @ForAll long seed) {
     Rng rng = new Rng(seed);
     int d = 4, hidden = 6, heads = kvHeads * group;
-    RotaryEmbedding rope = new RotaryEmbedding(d, 10000);
-    try (TensorScope s = TensorScope.open(); GroupedQueryAttention att = attention(rng, hidden, heads, kvHeads, d)) {
+    try (TensorScope s = TensorScope.open(); Attention att = attention(rng, hidden, heads, kvHeads, d, full)) {
+      assertEquals(full, att.namedParameters().containsKey("o_proj.bias"));
+      assertEquals(full, att.namedParameters().containsKey("k_norm.weight"));
       double[] x0 = random(rng, t * hidden), x1 = random(rng, t * hidden);
       double[] both = new double[2 * t * hidden];
       System.arraycopy(x0, 0, both, 0, x0.length);
       System.arraycopy(x1, 0, both, x0.length, x1.length);
-      Tensor[] cs = rope.tables(0, t, F64, CPU);
-      double[] got = att.forward(Var.constant(Tensor.of(both, 2, t, hidden)), cs[0], cs[1]).data().toDoubleArray();
-      double[] ref0 = reference(att, x0, t, hidden), ref1 = reference(att, x1, t, hidden);
+      Tensor[] cs = rope(d).tables(t, F64, CPU);
+      double[] got = att.forward(Var.constant(Tensor.of(both, 2, t, hidden)), cs[0], cs[1], AttentionCore.CAUSAL, 0).data().toDoubleArray();
+      // the tables are F32-rounded as in transformers, the reference is all double
+      double[] ref0 = reference(att, heads, kvHeads, d, x0, t, hidden), ref1 = reference(att, heads, kvHeads, d, x1, t, hidden);
       for (int i = 0; i < ref0.length; i++) {
         assertEquals(ref0[i], got[i], 1e-5);
         assertEquals(ref1[i], got[ref0.length + i], 1e-5);
       }
-      ModuleGradCheck.check("attention", att, x -> att.forward(x, cs[0], cs[1]), new int[] {1, t, hidden}, seed);
+      ModuleGradCheck.check("attention", att, x -> att.forward(x, cs[0], cs[1], AttentionCore.CAUSAL, 0), new int[] {1, t, hidden}, seed);
+    }
+    assertThrows(IllegalArgumentException.class, () -> new Attention(8, 3, 2, 4, false, false, false, 1e-6, F64, CPU));
+  }
+
+  /**
+   * Two sequences with prompts of different lengths, prefilled together (packed into one row), then
+   * decoded one token each per step: every output equals the full causal forward of its sequence.
+   */
+  @Property(tries = 10)
+  void cachedDecodingMatchesTheFullForward(@ForAll @IntRange(min = 1, max = 4) int prompt0, @ForAll @IntRange(min = 1, max = 4) int prompt1,
+      @ForAll @IntRange(min = 1, max = 3) int steps, @ForAll boolean full, @ForAll long seed) {
+    Rng rng = new Rng(seed);
+    int d = 4, hidden = 8, kvHeads = 2;
+    int[] prompts = {prompt0, prompt1}, lengths = {prompt0 + steps, prompt1 + steps};
+    RotaryTables rope = rope(d);
+    try (TensorScope s = TensorScope.open(); Attention att = attention(rng, hidden, 4, kvHeads, d, full);
+        SequenceCache c0 = new SequenceCache(1, kvHeads, d, lengths[0], F64, CPU); SequenceCache c1 = new SequenceCache(1, kvHeads, d, lengths[1], F64, CPU);
+        Grad.Guard g = Grad.disabled()) {
+      List<SequenceCache> caches = List.of(c0, c1);
+      double[][] x = {random(rng, lengths[0] * hidden), random(rng, lengths[1] * hidden)};
+      double[][] expected = new double[2][], got = {new double[lengths[0] * hidden], new double[lengths[1] * hidden]};
+      for (int i = 0; i < 2; i++) {
+        Tensor[] cs = rope.tables(lengths[i], F64, CPU);
+        expected[i] = att.forward(Var.constant(Tensor.of(x[i], 1, lengths[i], hidden)), cs[0], cs[1], AttentionCore.CAUSAL, 0).data().toDoubleArray();
+      }
+      step(att, rope, caches, x, prompts, got, hidden);
+      for (int k = 0; k < steps; k++) step(att, rope, caches, x, new int[] {1, 1}, got, hidden);
+      assertArrayEquals(expected[0], got[0], 1e-12);
+      assertArrayEquals(expected[1], got[1], 1e-12);
+      assertEquals(lengths[0], c0.length());
+      assertThrows(IllegalArgumentException.class, () -> c0.reserve(lengths[0] + 1), "past the cache's maximum length");
+      try (SequenceCache copy = c1.fork()) {
+        assertEquals(c1.length(), copy.length());
+      }
     }
   }
 
-  @Property(tries = 10)
-  void kvCacheDecodingMatchesTheFullForward(@ForAll @IntRange(min = 1, max = 4) int prompt, @ForAll @IntRange(min = 1, max = 3) int steps,
-      @ForAll long seed) {
-    Rng rng = new Rng(seed);
-    int d = 4, hidden = 8, t = prompt + steps;
-    RotaryEmbedding rope = new RotaryEmbedding(d, 10000);
-    try (TensorScope s = TensorScope.open(); GroupedQueryAttention att = attention(rng, hidden, 4, 2, d);
-        KvCache cache = new KvCache(1, 2, 2, d, t, F64, CPU); Grad.Guard g = Grad.disabled()) {
-      double[] x = random(rng, 2 * t * hidden);
-      Tensor xt = Tensor.of(x, 2, t, hidden);
-      Tensor[] full = rope.tables(0, t, F64, CPU);
-      double[] expected = att.forward(Var.constant(xt), full[0], full[1]).data().toDoubleArray();
-      // prefill, then one token at a time
-      Tensor[] pre = rope.tables(0, prompt, F64, CPU);
-      double[] got = new double[expected.length];
-      collect(att.forward(Var.constant(xt.narrow(1, 0, prompt)), pre[0], pre[1], cache, 0), got, 0, prompt, t, hidden);
-      cache.advance(prompt);
-      for (int i = prompt; i < t; i++) {
-        Tensor[] one = rope.tables(cache.lengths(), 1, F64, CPU);
-        collect(att.forward(Var.constant(xt.narrow(1, i, 1)), one[0], one[1], cache, 0), got, i, 1, t, hidden);
-        cache.advance(1);
-      }
-      assertArrayEquals(expected, got, 1e-12);
-      assertThrows(IllegalStateException.class, () -> {
-        Tensor[] one = rope.tables(cache.lengths(), 1, F64, CPU);
-        att.forward(Var.constant(xt.narrow(1, 0, 1)), one[0], one[1], cache, 0);
-      });
+  /** One packed pass: counts[i] new tokens of sequence i, written into got at their positions. */
+  private static void step(Attention att, RotaryTables rope, List<SequenceCache> caches, double[][] x, int[] counts, double[][] got, int hidden) {
+    int total = counts[0] + counts[1];
+    int[] offsets = {0, counts[0]}, positions = new int[total];
+    double[] packed = new double[total * hidden];
+    for (int i = 0; i < 2; i++) {
+      int past = caches.get(i).length();
+      for (int j = 0; j < counts[i]; j++) positions[offsets[i] + j] = past + j;
+      System.arraycopy(x[i], past * hidden, packed, offsets[i] * hidden, counts[i] * hidden);
+      caches.get(i).reserve(past + counts[i]);
     }
-  }
-
-  /** Copies y (B, n, C), positions at.., into out (B, t, C). */
-  private static void collect(Var y, double[] out, int at, int n, int t, int c) {
-    double[] v = y.data().toDoubleArray();
-    for (int b = 0; b < 2; b++) System.arraycopy(v, b * n * c, out, (b * t + at) * c, n * c);
-  }
-
-  @Property(tries = 10)
-  void kvCacheRowsOfDifferentLengths(@ForAll @IntRange(min = 1, max = 4) int len0, @ForAll @IntRange(min = 1, max = 4) int len1, @ForAll long seed) {
-    Rng rng = new Rng(seed);
-    int d = 4, hidden = 8, pad = Math.max(len0, len1);
-    RotaryEmbedding rope = new RotaryEmbedding(d, 10000);
-    try (TensorScope s = TensorScope.open(); GroupedQueryAttention att = attention(rng, hidden, 2, 1, d);
-        KvCache cache = new KvCache(1, 2, 1, d, pad + 2, F64, CPU); Grad.Guard g = Grad.disabled()) {
-      double[] x = random(rng, 2 * (pad + 1) * hidden);
-      Tensor xt = Tensor.of(x, 2, pad + 1, hidden);
-      // right-padded prefill of both prompts, then each row's next token at its own position
-      Tensor[] pre = rope.tables(0, pad, F64, CPU);
-      att.forward(Var.constant(xt.narrow(1, 0, pad)), pre[0], pre[1], cache, 0);
-      cache.setLengths(len0, len1);
-      Tensor step = Tensor.cat(0, java.util.List.of(xt.narrow(0, 0, 1).narrow(1, len0, 1), xt.narrow(0, 1, 1).narrow(1, len1, 1))); // (2, 1, C)
-      Tensor[] one = rope.tables(cache.lengths(), 1, F64, CPU);
-      double[] got = att.forward(Var.constant(step), one[0], one[1], cache, 0).data().toDoubleArray();
-      for (int b = 0; b < 2; b++) {
-        int len = b == 0 ? len0 : len1;
-        double[] row = new double[(len + 1) * hidden];
-        System.arraycopy(x, b * (pad + 1) * hidden, row, 0, len * hidden);
-        System.arraycopy(x, (b * (pad + 1) + len) * hidden, row, len * hidden, hidden);
-        double[] ref = reference(att, row, len + 1, hidden);
-        for (int j = 0; j < hidden; j++) assertEquals(ref[len * hidden + j], got[b * hidden + j], 1e-5, "row " + b);
-      }
+    Tensor[] cs = rope.tables(positions, F64, CPU);
+    double[] y = att.forward(Var.constant(Tensor.of(packed, 1, total, hidden)), cs[0], cs[1], new CachedAttention(caches, offsets, counts), 0)
+        .data().toDoubleArray();
+    for (int i = 0; i < 2; i++) {
+      System.arraycopy(y, offsets[i] * hidden, got[i], caches.get(i).length() * hidden, counts[i] * hidden);
+      caches.get(i).advance(counts[i]);
     }
   }
 
   @Example
-  void kvCacheRefusesGradients() {
+  void cachedAttentionRefusesGradients() {
     Rng rng = new Rng(2);
-    try (TensorScope s = TensorScope.open(); GroupedQueryAttention att = attention(rng, 8, 2, 1, 4); KvCache cache = new KvCache(1, 1, 1, 4, 4, F64, CPU)) {
-      Tensor[] cs = new RotaryEmbedding(4, 10000).tables(0, 2, F64, CPU);
-      IllegalStateException e = assertThrows(IllegalStateException.class, () -> att.forward(Var.constant(Tensor.zeros(F64, 1, 2, 8)), cs[0], cs[1], cache, 0));
+    try (TensorScope s = TensorScope.open(); Attention att = attention(rng, 8, 2, 1, 4, false); SequenceCache cache = new SequenceCache(1, 1, 4, 4, F64, CPU)) {
+      cache.reserve(2);
+      Tensor[] cs = rope(4).tables(2, F64, CPU);
+      CachedAttention core = new CachedAttention(List.of(cache), new int[] {0}, new int[] {2});
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> att.forward(Var.constant(Tensor.zeros(F64, 1, 2, 8)), cs[0], cs[1], core, 0));
       assertTrue(e.getMessage().contains("inference"), e.getMessage());
     }
   }

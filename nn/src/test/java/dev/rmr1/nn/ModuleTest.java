@@ -40,7 +40,7 @@ class ModuleTest {
 
   static final class Layer extends Module {
     Layer(DType dtype) {
-      registerModule("self_attn", new GroupedQueryAttention(8, 2, 1, 4, true, dtype, Device.CPU));
+      registerModule("self_attn", new Attention(8, 2, 1, 4, true, false, false, 1e-6, dtype, Device.CPU));
       registerModule("mlp", new SwiGluMlp(8, 12, dtype, Device.CPU));
       registerModule("input_layernorm", new RMSNorm(8, 1e-6, dtype, Device.CPU));
       registerModule("post_attention_layernorm", new RMSNorm(8, 1e-6, dtype, Device.CPU));
@@ -136,6 +136,35 @@ class ModuleTest {
           assertEquals(expected, g[v * 3 + c], 1e-12);
         }
       assertThrows(IllegalArgumentException.class, () -> new Linear(m.embed.weight(), m.embed.weight()));
+    }
+  }
+
+  /** Layers built over existing parameters use those very parameters, and reject wrong shapes. */
+  @Test
+  void layersOverExistingParametersShareThem() {
+    try (TensorScope s = TensorScope.open()) {
+      Parameter table = new Parameter(Tensor.ones(DType.F32, 5, 3), false), gain = new Parameter(Tensor.ones(DType.F32, 3), false);
+      Embedding emb = new Embedding(table);
+      RMSNorm norm = new RMSNorm(gain, 1e-6);
+      assertTrue(emb.weight() == table && norm.weight() == gain);
+      assertTrue(emb.namedParameters().get("weight") == table);
+      Linear gate = new Linear(3, 4, false, DType.F32, Device.CPU), up = new Linear(3, 4, false, DType.F32, Device.CPU);
+      Linear down = new Linear(4, 3, false, DType.F32, Device.CPU);
+      SwiGluMlp mlp = new SwiGluMlp(gate, up, down);
+      assertTrue(mlp.gateProj() == gate && mlp.parameter("down_proj.weight") == down.weight());
+      Linear q = new Linear(8, 8, true, DType.F32, Device.CPU), k = new Linear(8, 4, true, DType.F32, Device.CPU);
+      Linear v = new Linear(8, 4, true, DType.F32, Device.CPU), o = new Linear(8, 8, false, DType.F32, Device.CPU);
+      Attention att = new Attention(2, 1, 4, q, k, v, o, null, null);
+      assertTrue(att.parameter("k_proj.bias") == k.bias());
+      assertThrows(IllegalArgumentException.class, () -> new Attention(2, 1, 4, q, v, v, v, null, null));
+      assertThrows(IllegalArgumentException.class, () -> new Attention(2, 1, 4, q, k, v, o, new RMSNorm(gain, 1e-6), null));
+      assertThrows(IllegalArgumentException.class, () -> new SwiGluMlp(gate, down, down));
+      assertThrows(IllegalArgumentException.class, () -> new Embedding(gain));
+      assertThrows(IllegalArgumentException.class, () -> new RMSNorm(table, 1e-6));
+      mlp.close();
+      att.close();
+      table.close();
+      gain.close();
     }
   }
 

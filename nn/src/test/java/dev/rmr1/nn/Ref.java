@@ -45,12 +45,16 @@ final class Ref {
   }
 
   /**
-   * Qwen2 attention on one sequence of positions start.. (x (t, c)), with past keys/values
-   * prepended: returns (t, c) given the projection weights.
+   * Qwen2/Llama/Qwen3 attention on one sequence of positions 0.. (x (t, c)): returns (t, c) given the
+   * projection weights; bo (o_proj bias) and the per-head q/k RMSNorm weights qn, kn may be null.
    */
   static double[] attention(double[] x, int t, int c, int heads, int kvHeads, int d, double[] wq, double[] bq, double[] wk, double[] bk,
-      double[] wv, double[] bv, double[] wo, double theta) {
+      double[] wv, double[] bv, double[] wo, double[] bo, double[] qn, double[] kn, double eps, double theta) {
     double[] q = linear(x, t, c, wq, heads * d, bq), k = linear(x, t, c, wk, kvHeads * d, bk), v = linear(x, t, c, wv, kvHeads * d, bv);
+    if (qn != null) {
+      q = rmsNorm(q, t * heads, d, qn, eps);
+      k = rmsNorm(k, t * kvHeads, d, kn, eps);
+    }
     for (int p = 0; p < t; p++) {
       for (int h = 0; h < heads; h++) rope(q, p * heads * d + h * d, d, p, theta);
       for (int h = 0; h < kvHeads; h++) rope(k, p * kvHeads * d + h * d, d, p, theta);
@@ -77,6 +81,6 @@ final class Ref {
         }
       }
     }
-    return linear(o, t, heads * d, wo, c, null);
+    return linear(o, t, heads * d, wo, c, bo);
   }
 }

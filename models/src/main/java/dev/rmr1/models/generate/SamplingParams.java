@@ -25,6 +25,15 @@ public record SamplingParams(double temperature, int topK, double topP, double m
     return new SamplingParams(t, 0, 1, 0);
   }
 
+  /**
+   * The sampling defaults of a model's generation_config.json: greedy unless {@code do_sample}
+   * (transformers ignores temperature/top-k/top-p/min-p when it is false).
+   */
+  public static SamplingParams of(dev.rmr1.models.config.GenerationConfig c) {
+    if (!c.doSample() || c.temperature() == 0) return GREEDY;
+    return new SamplingParams(c.temperature(), c.topK(), c.topP(), c.minP().orElse(0));
+  }
+
   public boolean greedy() {
     return temperature == 0;
   }

@@ -7,11 +7,13 @@ import dev.rmr1.tensor.ReduceOp;
 import dev.rmr1.tensor.Storage;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.UnaryOp;
+import dev.rmr1.tensor.cpu.KernelTimers.Kernel;
 import java.lang.foreign.MemorySegment;
 
 /**
  * The CPU backend. Each primitive takes its optimised kernel when the operands qualify (dense F32,
  * BF16 weights, ...) and otherwise the scalar {@link Reference} kernel, which defines the semantics.
+ * Every computing primitive reports its time to {@link KernelTimers} (a no-op unless enabled).
  */
 public final class CpuBackend implements Backend {
   private static final CpuBackend INSTANCE = new CpuBackend();
@@ -29,7 +31,12 @@ public final class CpuBackend implements Backend {
 
   @Override
   public Storage allocate(long bytes) {
-    return CpuStorage.allocate(bytes);
+    long t0 = KernelTimers.start();
+    try {
+      return CpuStorage.allocate(bytes);
+    } finally {
+      KernelTimers.stop(Kernel.ALLOCATE, t0);
+    }
   }
 
   @Override
@@ -46,82 +53,162 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void copy(Tensor dst, Tensor src) {
-    if (dst.numel() == 0) return; // an empty view's offset may lie past its storage
-    Elementwise.copy(dst, src);
+    long t0 = KernelTimers.start();
+    try {
+      if (dst.numel() == 0) return; // an empty view's offset may lie past its storage
+      Elementwise.copy(dst, src);
+    } finally {
+      KernelTimers.stop(Kernel.COPY, t0);
+    }
   }
 
   @Override
   public void fill(Tensor dst, double value) {
-    Elementwise.fill(dst, value);
+    long t0 = KernelTimers.start();
+    try {
+      Elementwise.fill(dst, value);
+    } finally {
+      KernelTimers.stop(Kernel.FILL, t0);
+    }
   }
 
   @Override
   public void unary(UnaryOp op, Tensor out, Tensor x) {
-    Elementwise.unary(op, out, x);
+    long t0 = KernelTimers.start();
+    try {
+      Elementwise.unary(op, out, x);
+    } finally {
+      KernelTimers.stop(Kernel.UNARY, t0);
+    }
   }
 
   @Override
   public void binary(BinaryOp op, Tensor out, Tensor a, Tensor b) {
-    Elementwise.binary(op, out, a, b);
+    long t0 = KernelTimers.start();
+    try {
+      Elementwise.binary(op, out, a, b);
+    } finally {
+      KernelTimers.stop(Kernel.BINARY, t0);
+    }
   }
 
   @Override
   public void where(Tensor out, Tensor cond, Tensor a, Tensor b) {
-    Elementwise.where(out, cond, a, b);
+    long t0 = KernelTimers.start();
+    try {
+      Elementwise.where(out, cond, a, b);
+    } finally {
+      KernelTimers.stop(Kernel.WHERE, t0);
+    }
   }
 
   @Override
   public void reduce(ReduceOp op, Tensor out, Tensor x, int[] dims) {
-    Reductions.reduce(op, out, x, dims);
+    long t0 = KernelTimers.start();
+    try {
+      Reductions.reduce(op, out, x, dims);
+    } finally {
+      KernelTimers.stop(Kernel.REDUCE, t0);
+    }
   }
 
   @Override
   public void softmax(Tensor out, Tensor x, boolean log) {
-    Reductions.softmax(out, x, log);
+    long t0 = KernelTimers.start();
+    try {
+      Reductions.softmax(out, x, log);
+    } finally {
+      KernelTimers.stop(Kernel.SOFTMAX, t0);
+    }
   }
 
   @Override
   public void matmul(Tensor out, Tensor a, Tensor b) {
-    Gemm.matmul(out, a, b);
+    long t0 = KernelTimers.start();
+    try {
+      Gemm.matmul(out, a, b);
+    } finally {
+      KernelTimers.stop(Kernel.MATMUL, t0);
+    }
   }
 
   @Override
   public void rmsNorm(Tensor out, Tensor x, Tensor weight, double eps) {
-    Norms.rmsNorm(out, x, weight, eps);
+    long t0 = KernelTimers.start();
+    try {
+      Norms.rmsNorm(out, x, weight, eps);
+    } finally {
+      KernelTimers.stop(Kernel.RMS_NORM, t0);
+    }
   }
 
   @Override
   public void rope(Tensor out, Tensor x, Tensor cos, Tensor sin) {
-    Norms.rope(out, x, cos, sin);
+    long t0 = KernelTimers.start();
+    try {
+      Norms.rope(out, x, cos, sin);
+    } finally {
+      KernelTimers.stop(Kernel.ROPE, t0);
+    }
   }
 
   @Override
   public void attention(Tensor out, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
-    Attention.attention(out, q, k, v, scale, causal, qOffset);
+    long t0 = KernelTimers.start();
+    try {
+      Attention.attention(out, q, k, v, scale, causal, qOffset);
+    } finally {
+      KernelTimers.stop(Kernel.ATTENTION, t0);
+    }
   }
 
   @Override
   public void indexSelect(Tensor out, Tensor x, int dim, Tensor index) {
-    Reference.indexSelect(out, x, dim, index);
+    long t0 = KernelTimers.start();
+    try {
+      Reference.indexSelect(out, x, dim, index);
+    } finally {
+      KernelTimers.stop(Kernel.INDEX_SELECT, t0);
+    }
   }
 
   @Override
   public void gather(Tensor out, Tensor x, int dim, Tensor index) {
-    Reference.gather(out, x, dim, index);
+    long t0 = KernelTimers.start();
+    try {
+      Reference.gather(out, x, dim, index);
+    } finally {
+      KernelTimers.stop(Kernel.GATHER, t0);
+    }
   }
 
   @Override
   public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) {
-    Reference.scatterAdd(dst, dim, index, src);
+    long t0 = KernelTimers.start();
+    try {
+      Reference.scatterAdd(dst, dim, index, src);
+    } finally {
+      KernelTimers.stop(Kernel.SCATTER_ADD, t0);
+    }
   }
 
   @Override
   public void cumsum(Tensor out, Tensor x, int dim) {
-    Reference.cumsum(out, x, dim);
+    long t0 = KernelTimers.start();
+    try {
+      Reference.cumsum(out, x, dim);
+    } finally {
+      KernelTimers.stop(Kernel.CUMSUM, t0);
+    }
   }
 
   @Override
   public void topk(Tensor values, Tensor indices, Tensor x, int k) {
-    Reference.topk(values, indices, x, k);
+    long t0 = KernelTimers.start();
+    try {
+      Reference.topk(values, indices, x, k);
+    } finally {
+      KernelTimers.stop(Kernel.TOPK, t0);
+    }
   }
 }

@@ -2,8 +2,9 @@ package dev.rmr1.training.demo;
 
 /**
  * Teacher reasoning traces in RM-R1's Chain-of-Rubrics format for a reasoning task (spec 2.3):
- * {@code <type>Reasoning</type>}, the judge's own {@code <solution>}, an {@code <eval>} that quotes
- * and compares both answers, and the verdict {@code <answer>[[X]]</answer>}. The demo's SFT stage
+ * {@code <type>Reasoning</type>}, the judge's own {@code <solution>}, an {@code <eval>} that restates
+ * and grades both answers (a compact form of RM-R1's {@code <quote_A>}/{@code <summary_A>} items, to keep the
+ * demo's sequences short), and the verdict {@code <answer>[[X]]</answer>}. The demo's SFT stage
  * distils these; they are written by program because the task is verifiable.
  */
 public final class TeacherTraces {
@@ -16,8 +17,8 @@ public final class TeacherTraces {
     char winner = chosenInA ? 'A' : 'B';
     return "<type>Reasoning</type>\n"
         + "<solution>" + p.a() + " " + p.op() + " " + p.b() + " = " + p.answer() + "</solution>\n"
-        + "<eval><quote_A>" + a + "</quote_A> is " + (chosenInA ? "correct" : "wrong")
-        + ". <quote_B>" + b + "</quote_B> is " + (chosenInA ? "wrong" : "correct") + ".</eval>\n"
+        + "<eval>A: " + a + " is " + (chosenInA ? "correct" : "wrong") + ". B: " + b + " is " + (chosenInA ? "wrong" : "correct")
+        + ".</eval>\n"
         + "<answer>[[" + winner + "]]</answer>";
   }
 }

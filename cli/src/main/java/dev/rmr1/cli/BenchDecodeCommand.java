@@ -1,0 +1,92 @@
+package dev.rmr1.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmr1.models.CausalLM;
+import dev.rmr1.models.generate.DecodeBenchmark;
+import dev.rmr1.models.generate.GenerationStats;
+import dev.rmr1.tensor.cpu.Parallel;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ./rmr1 bench decode}: prefill and decode tokens/s of a model (see {@link DecodeBenchmark}). */
+@Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Prefill and decode throughput (tokens/s) with the KV cache, greedy, eos disabled.",
+        "Decode counts the generated tokens of all sequences per second of decode steps."})
+public final class BenchDecodeCommand implements Callable<Integer> {
+  @Mixin ModelOptions modelOptions;
+
+  @Option(names = "--prompt-tokens", defaultValue = "128", paramLabel = "P", description = "Prompt length (default: ${DEFAULT-VALUE}).")
+  int promptTokens;
+
+  @Option(names = "--new-tokens", defaultValue = "32", paramLabel = "N", description = "Tokens generated per sequence (default: ${DEFAULT-VALUE}).")
+  int newTokens;
+
+  @Option(names = "--batch", defaultValue = "1", paramLabel = "B", description = "Sequences decoded together (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--warmup", defaultValue = "1", paramLabel = "W", description = "Unmeasured runs first (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--repeats", defaultValue = "3", paramLabel = "R", description = "Measured runs; medians are reported (default: ${DEFAULT-VALUE}).")
+  int repeats;
+
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed of the random prompts (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--json", description = "Print one JSON line.")
+  boolean json;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+    DecodeBenchmark.Result r;
+    long weightBytes;
+    Path dir;
+    try {
+      DecodeBenchmark.Settings settings = new DecodeBenchmark.Settings(promptTokens, newTokens, batch, warmup, repeats, seed);
+      dir = modelOptions.resolve();
+      try (CausalLM model = modelOptions.load(dir)) {
+        weightBytes = DecodeBenchmark.weightBytesPerToken(model);
+        r = DecodeBenchmark.run(model, settings);
+      }
+    } catch (RuntimeException e) {
+      err.println("rmr1 bench decode: error: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+    if (json) {
+      Map<String, Object> line = new LinkedHashMap<>();
+      line.put("model", dir.toString());
+      line.put("threads", Parallel.threads());
+      line.put("device", modelOptions.device);
+      line.put("batch", batch);
+      line.put("prompt_tokens", promptTokens);
+      line.put("new_tokens", newTokens);
+      line.put("repeats", repeats);
+      line.put("prefill_tokens_per_s", r.prefillTokensPerSecond());
+      line.put("decode_tokens_per_s", r.decodeTokensPerSecond());
+      line.put("weight_bytes_per_token", weightBytes);
+      out.println(new ObjectMapper().writeValueAsString(line));
+    } else {
+      out.printf("model %s, %d threads, batch %d, prompt %d tokens, %d new tokens, median of %d%n", dir, Parallel.threads(), batch,
+          promptTokens, newTokens, repeats);
+      for (GenerationStats s : r.runs())
+        out.printf("  run: prefill %.1f tok/s (%.2f s), decode %.2f tok/s (%d steps, %.2f s)%n", s.prefillTokensPerSecond(), s.prefillNanos() / 1e9,
+            s.decodeTokensPerSecond(), s.decodeSteps(), s.decodeNanos() / 1e9);
+      out.printf("prefill %.1f tok/s, decode %.2f tok/s; weights read per decode step %.1f MB%n", r.prefillTokensPerSecond(),
+          r.decodeTokensPerSecond(), weightBytes / 1e6);
+    }
+    out.flush();
+    return 0;
+  }
+}

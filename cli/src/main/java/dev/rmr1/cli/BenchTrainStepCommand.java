@@ -1,0 +1,183 @@
+package dev.rmr1.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmr1.models.config.Architecture;
+import dev.rmr1.models.config.ModelConfig;
+import dev.rmr1.tensor.cpu.KernelTimers;
+import dev.rmr1.tensor.cpu.KernelTimers.Kernel;
+import dev.rmr1.tensor.cpu.NativeMemory;
+import dev.rmr1.tensor.cpu.Parallel;
+import java.io.PrintWriter;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.ToLongFunction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ./rmr1 bench train-step}: tokens/s, peak native memory and the time split by kernel of full
+ * training steps (forward, backward, clipping, AdamW) of a random Qwen2 of a given shape; see
+ * {@link TrainStepBenchmark}. Kernel times come from {@link KernelTimers}, switched on for the timed
+ * steps only. BENCHMARKS.md records runs.
+ */
+@Command(
+    name = "train-step",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Full training step (forward + backward + grad clip + AdamW, F32) of a random-weight Qwen2 on the CPU:",
+      "median tokens/s over --steps after --warmup, peak native memory, and the fraction of the step in each",
+      "backend primitive (matmul = GEMM)."
+    })
+public final class BenchTrainStepCommand implements Callable<Integer> {
+  @Option(names = "--hidden", defaultValue = "512", description = "hidden_size (default: ${DEFAULT-VALUE}).") int hidden;
+  @Option(names = "--layers", defaultValue = "8", description = "num_hidden_layers (default: ${DEFAULT-VALUE}).") int layers;
+  @Option(names = "--heads", defaultValue = "8", description = "num_attention_heads (default: ${DEFAULT-VALUE}).") int heads;
+  @Option(names = "--kv-heads", defaultValue = "2", description = "num_key_value_heads (default: ${DEFAULT-VALUE}).") int kvHeads;
+  @Option(names = "--intermediate", defaultValue = "1376", description = "intermediate_size (default: ${DEFAULT-VALUE}).") int intermediate;
+  @Option(names = "--vocab", defaultValue = "32000", description = "vocab_size (default: ${DEFAULT-VALUE}).") int vocab;
+  @Option(names = "--untied", description = "Separate lm_head.weight (default: tied to the embedding, as the small Qwen2.5 models).") boolean untied;
+  @Option(names = "--seq", defaultValue = "512", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).") int seq;
+  @Option(names = "--batch", defaultValue = "1", description = "Sequences per step (default: ${DEFAULT-VALUE}).") int batch;
+  @Option(names = "--steps", defaultValue = "5", description = "Timed steps; medians are reported (default: ${DEFAULT-VALUE}).") int steps;
+  @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps first (JIT, allocator) (default: ${DEFAULT-VALUE}).") int warmup;
+  @Option(names = "--checkpointing", description = "Gradient checkpointing (recompute each layer in backward).") boolean checkpointing;
+  @Option(names = "--threads", description = "CPU threads (default: the backend's, -Drmr1.threads or all cores).") Integer threads;
+  @Option(names = "--seed", defaultValue = "0", description = "Seed of the weights and token ids (default: ${DEFAULT-VALUE}).") long seed;
+  @Option(names = "--json", description = "Print one JSON line instead of text.") boolean json;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (hidden < 1 || layers < 1 || heads < 1 || kvHeads < 1 || intermediate < 1 || vocab < 1 || batch < 1 || seq < 2 || steps < 1 || warmup < 0)
+      throw new ParameterException(spec.commandLine(), "sizes, --batch and --steps must be >= 1, --seq >= 2, --warmup >= 0");
+    if (hidden % heads != 0 || heads % kvHeads != 0)
+      throw new ParameterException(spec.commandLine(), "--hidden (" + hidden + ") must be a multiple of --heads (" + heads + "), and --heads of --kv-heads (" + kvHeads + ")");
+    if (threads != null) {
+      if (threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
+      Parallel.setThreads(threads);
+    }
+    ModelConfig config = ModelConfig.builder(Architecture.QWEN2).hiddenSize(hidden).numHiddenLayers(layers).numAttentionHeads(heads)
+        .numKeyValueHeads(kvHeads).intermediateSize(intermediate).vocabSize(vocab).tieWordEmbeddings(!untied)
+        .maxPositionEmbeddings(Math.max(seq, 32)).ropeTheta(1_000_000).build();
+    PrintWriter out = spec.commandLine().getOut();
+
+    long[] fwd = new long[steps], bwd = new long[steps], opt = new long[steps], total = new long[steps], cpu = new long[steps];
+    long baseline, peak, heapLive, gcMillis;
+    long params;
+    Map<Kernel, KernelTimers.Total> kernels;
+    double lastLoss;
+    boolean timersWere = KernelTimers.enabled();
+    try (TrainStepBenchmark bench = new TrainStepBenchmark(config, batch, seq, seed, checkpointing)) {
+      params = bench.parameterCount();
+      for (int i = 0; i < warmup; i++) bench.step();
+      baseline = NativeMemory.liveBytes();
+      NativeMemory.resetPeak();
+      long gc0 = gcMillis();
+      KernelTimers.reset();
+      KernelTimers.setEnabled(true);
+      TrainStepBenchmark.StepTimes t = null;
+      try {
+        for (int i = 0; i < steps; i++) {
+          t = bench.step();
+          fwd[i] = t.forwardNanos();
+          bwd[i] = t.backwardNanos();
+          opt[i] = t.optimizerNanos();
+          total[i] = t.totalNanos();
+          cpu[i] = t.cpuNanos();
+        }
+      } finally {
+        KernelTimers.setEnabled(timersWere);
+      }
+      kernels = KernelTimers.snapshot();
+      lastLoss = t.loss();
+      peak = NativeMemory.peakBytes();
+      gcMillis = gcMillis() - gc0;
+      System.gc();
+      heapLive = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+    long stepSum = Arrays.stream(total).sum();
+    double medianSeconds = median(total) / 1e9;
+    double tokensPerSecond = batch * (double) seq / medianSeconds;
+
+    if (json) {
+      Map<String, Object> line = new LinkedHashMap<>();
+      line.put("hidden", hidden);
+      line.put("layers", layers);
+      line.put("heads", heads);
+      line.put("kv_heads", kvHeads);
+      line.put("intermediate", intermediate);
+      line.put("vocab", vocab);
+      line.put("tied", !untied);
+      line.put("seq", seq);
+      line.put("batch", batch);
+      line.put("checkpointing", checkpointing);
+      line.put("threads", Parallel.threads());
+      line.put("params", params);
+      line.put("steps", steps);
+      line.put("tokens_per_s", tokensPerSecond);
+      line.put("step_ms", medianSeconds * 1e3);
+      line.put("cpu_ms", median(cpu) / 1e6);
+      line.put("forward_ms", median(fwd) / 1e6);
+      line.put("backward_ms", median(bwd) / 1e6);
+      line.put("optimizer_ms", median(opt) / 1e6);
+      line.put("peak_native_mb", peak / 1e6);
+      line.put("baseline_native_mb", baseline / 1e6);
+      line.put("heap_live_mb", heapLive / 1e6);
+      line.put("gc_ms", gcMillis);
+      line.put("loss", lastLoss);
+      Map<String, Object> fractions = new LinkedHashMap<>();
+      kernels.forEach((k, v) -> {
+        if (v.calls() > 0) fractions.put(k.name().toLowerCase(), v.nanos() / (double) stepSum);
+      });
+      line.put("kernel_fraction", fractions);
+      out.println(new ObjectMapper().writeValueAsString(line));
+    } else {
+      out.printf("Qwen2 hidden %d, %d layers, %d heads (%d kv), intermediate %d, vocab %d (%s), %.1f M parameters; batch %d x seq %d; %d threads%s%n",
+          hidden, layers, heads, kvHeads, intermediate, vocab, untied ? "untied" : "tied", params / 1e6, batch, seq, Parallel.threads(),
+          checkpointing ? "; gradient checkpointing" : "");
+      for (int i = 0; i < steps; i++)
+        out.printf("  step %d: %.0f ms (forward %.0f, backward %.0f, clip+AdamW %.0f); process CPU %.0f ms%n", i, total[i] / 1e6, fwd[i] / 1e6,
+            bwd[i] / 1e6, opt[i] / 1e6, cpu[i] / 1e6);
+      out.printf("median step %.0f ms: %.1f tokens/s (forward %.0f ms, backward %.0f ms, clip+AdamW %.0f ms); process CPU %.0f ms; loss %.4f%n",
+          medianSeconds * 1e3, tokensPerSecond, median(fwd) / 1e6, median(bwd) / 1e6, median(opt) / 1e6, median(cpu) / 1e6, lastLoss);
+      out.printf("native memory: peak %.1f MB (%.1f MB between steps: weights, AdamW state); heap live %.1f MB; GC %d ms over %d steps%n",
+          peak / 1e6, baseline / 1e6, heapLive / 1e6, gcMillis, steps);
+      out.println("time in backend primitives (share of all timed steps):");
+      List<Map.Entry<Kernel, KernelTimers.Total>> sorted = new ArrayList<>(kernels.entrySet());
+      sorted.sort((a, b) -> Long.compare(b.getValue().nanos(), a.getValue().nanos()));
+      long inKernels = 0;
+      for (Map.Entry<Kernel, KernelTimers.Total> e : sorted) {
+        KernelTimers.Total v = e.getValue();
+        inKernels += v.nanos();
+        if (v.calls() > 0)
+          out.printf("  %-13s %6.1f%%  %8d calls  %9.1f ms/step%n", e.getKey().name().toLowerCase(), 100.0 * v.nanos() / stepSum, v.calls() / steps,
+              v.nanos() / 1e6 / steps);
+      }
+      out.printf("  %-13s %6.1f%%  (the fused AdamW and clipping loops, autograd and Java overhead)%n", "outside", 100.0 * (stepSum - inKernels) / stepSum);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static long gcMillis() {
+    ToLongFunction<GarbageCollectorMXBean> time = GarbageCollectorMXBean::getCollectionTime;
+    return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(time).filter(t -> t > 0).sum();
+  }
+
+  private static double median(long[] v) {
+    long[] s = v.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
+  }
+}

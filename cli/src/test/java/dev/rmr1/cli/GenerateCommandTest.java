@@ -1,0 +1,130 @@
+package dev.rmr1.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmr1.tensor.safetensors.SafeTensors;
+import dev.rmr1.tensor.safetensors.SafeTensorsFile;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * {@code ./rmr1 generate} and {@code ./rmr1 bench decode} through {@link Main#commandLine()} on
+ * tiny-qwen2-a (a transformers Qwen2ForCausalLM with its reference greedy continuation).
+ */
+class GenerateCommandTest {
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter(), err = new StringWriter();
+    CommandLine cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  static Path tiny() {
+    try {
+      return Path.of(GenerateCommandTest.class.getResource("tiny-qwen2-a").toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static long[][] reference() {
+    try (SafeTensorsFile f = SafeTensors.open(tiny().resolve("reference_logits.safetensors"))) {
+      return new long[][] {f.tensor("input_ids_2").toLongArray(), f.tensor("greedy_12").toLongArray()};
+    }
+  }
+
+  static String csv(long[] ids) {
+    return Arrays.stream(ids).mapToObj(Long::toString).collect(Collectors.joining(","));
+  }
+
+  static int[] ids(String jsonLine) throws Exception {
+    JsonNode n = new ObjectMapper().readTree(jsonLine);
+    int[] r = new int[n.get("ids").size()];
+    for (int i = 0; i < r.length; i++) r[i] = n.get("ids").get(i).asInt();
+    assertTrue(n.get("text").isTextual());
+    return r;
+  }
+
+  @Test
+  void greedyJsonMatchesTransformers() throws Exception {
+    long[][] ref = reference();
+    Run r = run("generate", "--model", tiny().toString(), "--prompt-ids", csv(ref[0]), "--max-new-tokens", "12", "--temperature", "0", "--json",
+        "--threads", "1");
+    assertEquals(0, r.code(), r.err());
+    String[] lines = r.out().strip().split("\n");
+    assertEquals(1, lines.length, r.out());
+    assertArrayEquals(Arrays.stream(ref[1]).mapToInt(Math::toIntExact).toArray(), ids(lines[0]));
+  }
+
+  @Test
+  void samplingIsSeededAndStreamingPrintsTheIds() throws Exception {
+    long[][] ref = reference();
+    String[] base = {"generate", "--model", tiny().toString(), "--prompt-ids", csv(ref[0]), "--max-new-tokens", "8", "--temperature", "1.0",
+        "--top-p", "0.95"};
+    String a = run(concat(base, "--seed", "1", "--json")).out(), b = run(concat(base, "--seed", "1", "--json")).out();
+    String c = run(concat(base, "--seed", "2", "--json")).out();
+    assertEquals(a, b);
+    assertNotEquals(a, c);
+    Run streamed = run(concat(base, "--seed", "1"));
+    assertEquals(0, streamed.code(), streamed.err());
+    int[] expected = ids(a.strip());
+    assertEquals(Arrays.stream(expected).mapToObj(Integer::toString).collect(Collectors.joining(" ")), streamed.out().strip());
+  }
+
+  static String[] concat(String[] a, String... b) {
+    String[] r = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+
+  @Test
+  void badInputGivesClearErrors() {
+    Run text = run("generate", "--model", tiny().toString(), "--prompt", "hello");
+    assertEquals(2, text.code());
+    assertTrue(text.err().contains("--prompt-ids"), text.err());
+    Run both = run("generate", "--model", tiny().toString(), "--prompt", "x", "--prompt-ids", "1");
+    assertEquals(2, both.code());
+    Run word = run("generate", "--model", tiny().toString(), "--prompt-ids", "1,x");
+    assertEquals(2, word.code());
+    assertTrue(word.err().contains("'x' is not a token id"), word.err());
+    assertEquals(0, run("generate", "--model", tiny().toString(), "--prompt-ids", "1, 2 ,3", "--max-new-tokens", "2", "--json").code());
+    Run outside = run("generate", "--model", tiny().toString(), "--prompt-ids", "1,999");
+    assertEquals(1, outside.code());
+    assertTrue(outside.err().contains("999"), outside.err());
+    int[] longPrompt = new int[300];
+    Run tooLong = run("generate", "--model", tiny().toString(), "--prompt-ids",
+        Arrays.stream(longPrompt).mapToObj(Integer::toString).collect(Collectors.joining(",")));
+    assertEquals(1, tooLong.code());
+    assertTrue(tooLong.err().contains("max_position_embeddings"), tooLong.err());
+    Run missing = run("generate", "--model", tiny().resolve("nope").toString(), "--prompt-ids", "1");
+    assertEquals(1, missing.code());
+    assertTrue(missing.err().contains("does not exist"), missing.err());
+  }
+
+  @Test
+  void benchDecodeJson() throws Exception {
+    Run r = run("bench", "decode", "--model", tiny().toString(), "--prompt-tokens", "6", "--new-tokens", "4", "--batch", "3", "--warmup", "0",
+        "--repeats", "1", "--threads", "1", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode n = new ObjectMapper().readTree(r.out().strip());
+    assertTrue(n.get("prefill_tokens_per_s").asDouble() > 0);
+    assertTrue(n.get("decode_tokens_per_s").asDouble() > 0);
+    assertEquals(3, n.get("batch").asInt());
+    assertEquals(1, n.get("threads").asInt());
+  }
+}

@@ -72,7 +72,7 @@ final class LinearTokenLogProbs {
     Tensor h = hidden.data(), w = weight.data();
     int n = h.size(0);
     Tensor dh = hidden.requiresGrad() ? Tensor.empty(h.device(), h.dtype(), h.shape()) : null;
-    Tensor dw = weight.requiresGrad() ? Tensor.zeros(w.device(), w.dtype(), w.shape()) : null;
+    Tensor dw = null; // the first block's product, then the sum over blocks
     try (Tensor wt = w.transpose(0, 1)) {
       for (int i0 = 0; i0 < n; i0 += block) {
         int rows = Math.min(block, n - i0);
@@ -94,14 +94,19 @@ final class LinearTokenLogProbs {
               dst.copyFrom(part);
             }
           }
-          if (dw != null) {
-            try (Tensor dt = d.transpose(0, 1); Tensor hb = h.narrow(0, i0, rows); Tensor part = dt.matmul(hb)) {
-              dw.addInPlace(part);
+          if (weight.requiresGrad()) {
+            try (Tensor dt = d.transpose(0, 1); Tensor hb = h.narrow(0, i0, rows)) {
+              Tensor part = dt.matmul(hb);
+              if (dw == null) dw = part;
+              else try (part) {
+                dw.addInPlace(part);
+              }
             }
           }
         }
       }
     }
+    if (dw == null && weight.requiresGrad()) dw = Tensor.zeros(w.device(), w.dtype(), w.shape()); // no rows
     return new Tensor[] {dh, dw};
   }
 }

@@ -42,8 +42,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt text (needs the model's tokenizer).")
     String text;
 
-    @Option(names = "--prompt-ids", split = ",", paramLabel = "IDS", description = "Prompt token ids, comma-separated.")
-    int[] ids;
+    @Option(names = "--prompt-ids", paramLabel = "IDS", description = "Prompt token ids, comma-separated.")
+    String ids;
   }
 
   @Option(names = "--chat", description = "Render --prompt with the model's chat template as a user message.")
@@ -82,9 +82,10 @@ public final class GenerateCommand implements Callable<Integer> {
           + " (tokenizers module); pass token ids with --prompt-ids");
     if (chat || system != null) throw new ParameterException(spec.commandLine(), "--chat and --system apply to --prompt text only");
     if (maxNewTokens != null && maxNewTokens < 1) throw new ParameterException(spec.commandLine(), "--max-new-tokens must be at least 1");
+    int[] promptIds = parseIds(prompt.ids);
     PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
     try {
-      return run(out, err);
+      return run(out, err, promptIds);
     } catch (RuntimeException e) {
       err.println("rmr1 generate: error: " + e.getMessage());
       err.flush();
@@ -92,7 +93,7 @@ public final class GenerateCommand implements Callable<Integer> {
     }
   }
 
-  private int run(PrintWriter out, PrintWriter err) throws Exception {
+  private int run(PrintWriter out, PrintWriter err, int[] promptIds) throws Exception {
     Path dir = modelOptions.resolve();
     try (CausalLM model = modelOptions.load(dir)) {
       GenerationConfig gen = GenerationConfig.forModelDirectory(dir, model.config());
@@ -103,7 +104,7 @@ public final class GenerateCommand implements Callable<Integer> {
         out.print(' ');
         out.flush();
       };
-      Generation g = new Generator(model).generate(List.of(new GenerationRequest(prompt.ids, sampling, seed)), options, listener)
+      Generation g = new Generator(model).generate(List.of(new GenerationRequest(promptIds, sampling, seed)), options, listener)
           .generations().get(0);
       if (json) {
         Map<String, Object> line = new LinkedHashMap<>();
@@ -119,6 +120,20 @@ public final class GenerateCommand implements Callable<Integer> {
       err.flush();
     }
     return 0;
+  }
+
+  /** "1,2, 3" -> {1, 2, 3}. */
+  private int[] parseIds(String text) {
+    String[] parts = text.split(",");
+    int[] ids = new int[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      try {
+        ids[i] = Integer.parseInt(parts[i].strip());
+      } catch (NumberFormatException e) {
+        throw new ParameterException(spec.commandLine(), "--prompt-ids: '" + parts[i].strip() + "' is not a token id (expected e.g. 1,2,3)");
+      }
+    }
+    return ids;
   }
 
   /** generation_config.json's defaults, each overridden by its flag. */

@@ -99,6 +99,10 @@ class GenerateCommandTest {
     assertTrue(text.err().contains("--prompt-ids"), text.err());
     Run both = run("generate", "--model", tiny().toString(), "--prompt", "x", "--prompt-ids", "1");
     assertEquals(2, both.code());
+    Run word = run("generate", "--model", tiny().toString(), "--prompt-ids", "1,x");
+    assertEquals(2, word.code());
+    assertTrue(word.err().contains("'x' is not a token id"), word.err());
+    assertEquals(0, run("generate", "--model", tiny().toString(), "--prompt-ids", "1, 2 ,3", "--max-new-tokens", "2", "--json").code());
     Run outside = run("generate", "--model", tiny().toString(), "--prompt-ids", "1,999");
     assertEquals(1, outside.code());
     assertTrue(outside.err().contains("999"), outside.err());

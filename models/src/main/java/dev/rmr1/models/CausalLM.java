@@ -42,6 +42,7 @@ import java.util.Set;
  * </ul>
  * Both give the same logits (tested).
  */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 public final class CausalLM extends Module {
   private final ModelConfig config;
   private final DecoderModel model;
@@ -192,6 +193,22 @@ public final class CausalLM extends Module {
     // the LM head and cross-entropy in row blocks: no (B, T, V) logits, which dominate memory for a 151k vocabulary
     Var hidden = hiddenStates(inputIds).narrow(1, 0, t - 1).reshape(-1, config.hiddenSize());
     return Var.linearCrossEntropy(hidden, lmHeadWeight(), targets.reshape(-1), -100);
+  }
+
+  /**
+   * Log-probabilities of each next token, log softmax(logits_t / temperature)[ids_{t+1}], for ids
+   * (B, T): (B, T-1). What GRPO's policy, old and reference log-probs are (RM-R1 spec section 6;
+   * run with the adapters disabled for the reference). The LM head runs in row blocks, so no
+   * (B, T, V) logits exist, unless lm_head itself carries an active adapter.
+   */
+  public Var tokenLogProbs(Tensor inputIds, double temperature) {
+    if (!(temperature > 0)) throw new IllegalArgumentException("temperature must be positive, got " + temperature);
+    int b = inputIds.size(0), t = inputIds.size(1);
+    if (t < 2) throw new IllegalArgumentException("next-token log-probs need at least 2 positions, got " + t);
+    Tensor targets = inputIds.narrow(1, 1, t - 1);
+    if (lmHead.lora() != null && lmHead.lora().isActive()) return forward(inputIds).narrow(1, 0, t - 1).div(temperature).tokenLogProbs(targets);
+    Var hidden = hiddenStates(inputIds).narrow(1, 0, t - 1).reshape(-1, config.hiddenSize());
+    return Var.linearTokenLogProbs(hidden, lmHeadWeight(), targets.reshape(-1), temperature).reshape(b, t - 1);
   }
 
   private Var embed(Tensor ids) {

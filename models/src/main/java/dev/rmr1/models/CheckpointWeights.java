@@ -19,6 +19,7 @@ import java.util.Set;
  * frozen state, and a converted copy otherwise. A missing tensor or one whose shape contradicts the
  * module built from {@code config.json} is an error naming the tensor (and both shapes).
  */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 final class CheckpointWeights implements ParameterFill {
   private final SafeTensorsReader reader;
   private final String where;

@@ -27,6 +27,7 @@ import java.util.Optional;
  * {@code save_pretrained}; a tied model has no {@code lm_head.weight}), {@code
  * generation_config.json}, and the tokenizer files copied from another directory.
  */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 public final class ModelSaver {
   /** The tokenizer and chat-template files a Hugging Face model directory may hold. */
   public static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",

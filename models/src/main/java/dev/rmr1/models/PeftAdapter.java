@@ -32,6 +32,7 @@ import java.util.TreeSet;
  * Only plain LoRA is accepted: DoRA, per-module rank/alpha patterns, trained biases, layer
  * selections and {@code modules_to_save} are rejected with the field named.
  */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 public final class PeftAdapter {
   public static final String CONFIG = "adapter_config.json";
   public static final String WEIGHTS = "adapter_model.safetensors";

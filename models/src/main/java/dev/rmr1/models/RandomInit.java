@@ -12,6 +12,7 @@ import dev.rmr1.tensor.TensorScope;
  * stream in module order. Values are generated a block at a time, so a 150k x 896 embedding never
  * needs a double array of its size on the heap.
  */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 final class RandomInit implements ParameterFill {
   private static final int BLOCK = 1 << 16;
 

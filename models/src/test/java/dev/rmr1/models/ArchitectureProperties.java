@@ -21,6 +21,7 @@ import net.jqwik.api.constraints.IntRange;
  * attention bias and Llama-3 rope scaling) and Qwen3 configurations, tied or not, with grouped or
  * full KV heads, through both the full-sequence forward and the KV-cache step.
  */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class ArchitectureProperties {
   static ModelConfig randomConfig(Architecture arch, int shape, boolean tied, boolean bias, boolean scaled, double theta) {
     int[][] headShapes = {{4, 2, 4}, {2, 1, 6}, {3, 3, 4}, {6, 2, 2}}; // heads, kv heads, head dim

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * float64 from the float32 weights and stored as float32): full-sequence logits, the KV-cache path,
  * and greedy decoding.
  */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class CausalLMParityTest {
   private static SafeTensorsFile reference() {
     return SafeTensors.open(Fixtures.tinyQwen2().resolve("reference_logits.safetensors"));
@@ -89,6 +90,28 @@ class CausalLMParityTest {
             assertTrue(e < tol, dt + " position " + t + ": relative error " + e);
           }
           assertEquals(ids.length, cache.length());
+        }
+      }
+    }
+  }
+
+  @Test
+  void cacheGrowthKeepsThePastPositions() {
+    try (CausalLM model = CausalLM.load(Fixtures.tinyQwen2()); TensorScope s = TensorScope.open(); Grad.Guard g = Grad.disabled()) {
+      int n = 100, v = model.config().vocabSize();
+      int[] ids = new int[n];
+      for (int i = 0; i < n; i++) ids[i] = (i * 37 + 11) % v;
+      double[] full = model.forward(Tensor.ofLongs(Arrays.stream(ids).asLongStream().toArray(), 1, n)).data().toDoubleArray();
+      try (SequenceCache cache = model.newCache()) {
+        model.step(List.of(cache), List.of(Arrays.copyOf(ids, 60)), false);
+        int first = cache.capacity();
+        for (int t = 60; t < n; t++) {
+          double[] row = model.step(List.of(cache), List.of(new int[] {ids[t]}), false).toDoubleArray();
+          assertTrue(Fixtures.relativeError(row, Arrays.copyOfRange(full, t * v, (t + 1) * v)) < 1e-5, "position " + t);
+        }
+        assertTrue(cache.capacity() > first, "the cache grew (" + first + " -> " + cache.capacity() + ")");
+        try (SequenceCache copy = cache.fork()) {
+          assertEquals(n, copy.length());
         }
       }
     }

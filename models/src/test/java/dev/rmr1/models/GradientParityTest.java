@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * parameter gradient (sft_full_grads.safetensors); the LoRA loss, LoRA gradients and the LoRA
  * parameters after one AdamW step (lora_grads_adamw.safetensors with the PEFT adapter).
  */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class GradientParityTest {
   private static Tensor batch(SafeTensorsFile ref, String name) {
     Tensor t = ref.tensor(name);
@@ -93,6 +94,48 @@ class GradientParityTest {
       double merged = m.loss(batch(ref, "input_ids"), batch(ref, "labels")).item(); // blocked LM-head path
       assertEquals(merged, withBranch, 1e-10 * Math.abs(merged));
       assertTrue(Math.abs(merged - ref.tensor("loss").item()) > 1e-3, "the adapter changed the loss");
+    }
+  }
+
+  /**
+   * grpo_refs.safetensors: token log-probs of 4 right-padded completions after an 8-token prompt,
+   * taken from positions 7..15, under the LoRA policy and under the base model (adapter disabled),
+   * at the completions' real (mask 1) tokens.
+   */
+  @Test
+  void grpoTokenLogProbsOfPolicyAndReference() throws Exception {
+    for (DType dt : new DType[] {DType.F32, DType.F64}) {
+      try (CausalLM model = CausalLM.load(Fixtures.tinyQwen2(), LoadOptions.inference().withDtype(dt)); TensorScope s = TensorScope.open();
+          SafeTensorsFile ref = SafeTensors.open(Fixtures.path("grpo_refs.safetensors"))) {
+        PeftAdapter.load(model, Fixtures.path("tiny-qwen2-a-lora"));
+        // the fixture's policy is the adapter after the SFT AdamW step (measured: the saved adapter
+        // itself is off by ~0.05 nats, these values agree to float rounding)
+        try (SafeTensorsFile aw = SafeTensors.open(Fixtures.path("lora_grads_adamw.safetensors"))) {
+          for (var e : Lora.adapterParameters(model).entrySet())
+            e.getValue().value().copyFrom(aw.tensor("after_adamw." + PeftNames.toInMemoryName(e.getKey(), PeftNames.DEFAULT_ADAPTER)).to(dt));
+        }
+        long[] prompt = ref.tensor("prompt").toLongArray(), comps = ref.tensor("completions").toLongArray();
+        int n = 4, c = 9, len = prompt.length + c;
+        long[] ids = new long[n * len];
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(prompt, 0, ids, i * len, prompt.length);
+          System.arraycopy(comps, i * c, ids, i * len + prompt.length, c);
+        }
+        Tensor batch = Tensor.ofLongs(ids, n, len);
+        double[] mask = ref.tensor("mask").toDoubleArray();
+        double[] policy = model.tokenLogProbs(batch, 1.0).narrow(1, prompt.length - 1, c).data().toDoubleArray();
+        double[] reference;
+        try (AutoCloseable base = Lora.disabled(model)) {
+          reference = model.tokenLogProbs(batch, 1.0).narrow(1, prompt.length - 1, c).data().toDoubleArray();
+        }
+        double[] expPolicy = ref.tensor("policy_logps").toDoubleArray(), expRef = ref.tensor("ref_logps").toDoubleArray();
+        double tol = dt == DType.F64 ? 1e-6 : 1e-4;
+        for (int i = 0; i < mask.length; i++) {
+          if (mask[i] == 0) continue;
+          assertEquals(expPolicy[i], policy[i], tol * Math.max(1, Math.abs(expPolicy[i])), dt + " policy " + i);
+          assertEquals(expRef[i], reference[i], tol * Math.max(1, Math.abs(expRef[i])), dt + " reference " + i);
+        }
+      }
     }
   }
 

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Loading: zero-copy placement, conversions, and the errors for checkpoints that do not fit. */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class LoadingTest {
   @TempDir Path tmp;
 

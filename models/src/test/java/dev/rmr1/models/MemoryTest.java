@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Native memory returns to its level after generation, inference and training steps (nothing leaks per call). */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class MemoryTest {
   @Test
   void generationFreesEveryCacheAndTemporary() {

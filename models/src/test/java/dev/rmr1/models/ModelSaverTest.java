@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Saving model directories in the layout transformers' from_pretrained reads, and loading them back. */
+@SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 class ModelSaverTest {
   @TempDir Path tmp;
 

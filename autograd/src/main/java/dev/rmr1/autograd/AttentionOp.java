@@ -1,16 +1,22 @@
 package dev.rmr1.autograd;
 
 import dev.rmr1.tensor.Tensor;
+import dev.rmr1.tensor.cpu.TrainingAttention;
 import java.util.Arrays;
 
 /**
  * Scaled dot-product attention with grouped KV heads, q (B, Hq, Tq, D), k and v (B, Hkv, Tk, D),
  * Hq = G * Hkv (query head h reads KV head h / G, as Hugging Face's {@code repeat_kv}).
  *
- * <p>Without gradients the fused {@link Tensor#attention} kernel runs. With gradients the forward
- * runs per block of query rows on matrix products (so the block's log-sum-exp is at hand) and saves
- * only the output and the log-sum-exp per query (B, Hq, Tq, 1). The backward recomputes each
- * block's probabilities P = exp(S - lse) from q and k (FlashAttention-2, Dao 2023, algorithm 2):
+ * <p>Without gradients the fused {@link Tensor#attention} kernel runs. With gradients on the CPU,
+ * the {@link TrainingAttention} kernels run: the forward also returns the log-sum-exp per query,
+ * and the backward recomputes each (query, key) probability from it, never materialising a score
+ * matrix and skipping masked causal pairs.
+ *
+ * <p>On other devices the composed path runs: the forward goes per block of query rows on matrix
+ * products (so the block's log-sum-exp is at hand) and saves only the output and the log-sum-exp
+ * per query (B, Hq, Tq, 1). The backward recomputes each block's probabilities P = exp(S - lse)
+ * from q and k (FlashAttention-2, Dao 2023, algorithm 2):
  *
  * <pre>
  *   dV += P^T dO,   dP = dO V^T,   dS = P * (dP - rowsum(dO * O)) * scale,   dQ = dS K,   dK += dS^T Q
@@ -27,10 +33,39 @@ final class AttentionOp {
   private AttentionOp() {}
 
   static Var apply(Var q, Var k, Var v, double scale, boolean causal, int qOffset) {
+    Tensor qd = q.data(), kd = k.data(), vd = v.data();
+    if (!Grad.needed(q, k, v)) return Var.constant(Tensor.attention(qd, kd, vd, scale, causal, qOffset));
+    if (qd.device().isCpu() && kd.device().isCpu() && vd.device().isCpu()) return cpu(q, k, v, scale, causal, qOffset);
     return apply(q, k, v, scale, causal, qOffset, BLOCK_ELEMENTS);
   }
 
-  /** As {@link #apply(Var, Var, Var, double, boolean, int)} with another bound on a block's score elements. */
+  /** With gradients on the CPU: the training kernels, saving the output and the log-sum-exp (B, Hq, Tq). */
+  static Var cpu(Var q, Var k, Var v, double scale, boolean causal, int qOffset) {
+    Tensor qd = q.data(), kd = k.data(), vd = v.data();
+    Geometry geo = new Geometry(qd, kd, vd, causal, qOffset, BLOCK_ELEMENTS); // checks the shapes
+    Tensor out = Tensor.empty(qd.device(), qd.dtype(), qd.shape());
+    Tensor lse = Tensor.empty(qd.device(), TrainingAttention.lseType(qd.dtype()), geo.b, geo.hq, geo.tq);
+    TrainingAttention.forward(out, lse, qd, kd, vd, scale, causal, qOffset);
+    return Var.recorded("attention", out, g -> {
+      Tensor dq = Tensor.empty(qd.device(), qd.dtype(), qd.shape());
+      Tensor dk = Tensor.empty(kd.device(), kd.dtype(), kd.shape());
+      Tensor dv = Tensor.empty(vd.device(), vd.dtype(), vd.shape());
+      TrainingAttention.backward(dq, dk, dv, g, qd, kd, vd, out, lse, scale, causal, qOffset);
+      Tensor[] grads = {dq, dk, dv};
+      Var[] inputs = {q, k, v};
+      for (int i = 0; i < 3; i++)
+        if (!inputs[i].requiresGrad()) {
+          grads[i].close();
+          grads[i] = null;
+        }
+      return grads;
+    }, new Tensor[] {lse}, q, k, v);
+  }
+
+  /**
+   * The composed path (any device) with a bound on a block's score elements; the CPU's reference
+   * for the training kernels in tests.
+   */
   static Var apply(Var q, Var k, Var v, double scale, boolean causal, int qOffset, long blockElements) {
     Tensor qd = q.data(), kd = k.data(), vd = v.data();
     if (!Grad.needed(q, k, v)) return Var.constant(Tensor.attention(qd, kd, vd, scale, causal, qOffset));

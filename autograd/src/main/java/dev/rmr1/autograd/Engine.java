@@ -82,7 +82,14 @@ final class Engine {
       pending.put(in.node, g);
       return;
     }
-    // Out of place: either gradient may be a view sharing storage with another input's gradient.
+    // In place only into a dense gradient nothing else can see: either may be a view sharing storage
+    // with another input's gradient (the two halves of a cat, the two inputs of an add).
+    if (prev.isContiguous() && prev.ownsStorage()) {
+      try (g) {
+        prev.addInPlace(g);
+      }
+      return;
+    }
     try (prev; g) {
       pending.put(in.node, prev.add(g));
     }

@@ -9,7 +9,9 @@ import java.util.Arrays;
  * LM head; may be a frozen BF16 weight) and temperature T. For Qwen's 151k-token vocabulary the
  * logits of a long sequence would take gigabytes; here rows are processed in blocks of at most
  * {@link #BLOCK_ELEMENTS} logits, in the forward and again in the backward, which recomputes each
- * block's logits:
+ * block's logits except the last one's, which the forward keeps for it (one block, the backward's
+ * own working size; when all rows fit in one block, as for a few thousand tokens of a 32k
+ * vocabulary, the logits are computed once):
  *
  * <pre>
  *   dlogits = g (onehot(target) - softmax(logits)) / T,   dh = dlogits W,   dW += dlogits^T h
@@ -34,18 +36,26 @@ final class LinearTokenLogProbs {
       throw new IllegalArgumentException("linearTokenLogProbs: " + weight + " requires grad but its dtype differs from " + hidden);
     int n = h.size(0), v = w.size(0);
     int block = (int) Math.max(1, Math.min(Math.max(n, 1), blockElements / Math.max(1, v)));
+    boolean grad = Grad.needed(hidden, weight);
     Tensor out = Tensor.empty(h.device(), h.dtype(), n);
+    Tensor lastLogits = null;
     try (Tensor wt = w.transpose(0, 1)) {
       for (int i0 = 0; i0 < n; i0 += block) {
         int rows = Math.min(block, n - i0);
-        try (Tensor logits = logits(h, wt, i0, rows, temperature); Tensor lse = logits.logsumexp(1, true);
-            Tensor t = targets.narrow(0, i0, rows); Tensor idx = t.reshape(rows, 1); Tensor picked = logits.gather(1, idx);
-            Tensor lp = picked.sub(lse); Tensor flat = lp.view(rows); Tensor dst = out.narrow(0, i0, rows)) {
+        Tensor logits = logits(h, wt, i0, rows, temperature);
+        try (Tensor lse = logits.logsumexp(1, true); Tensor t = targets.narrow(0, i0, rows); Tensor idx = t.reshape(rows, 1);
+            Tensor picked = logits.gather(1, idx); Tensor lp = picked.sub(lse); Tensor flat = lp.view(rows); Tensor dst = out.narrow(0, i0, rows)) {
           dst.copyFrom(flat);
         }
+        // The backward starts with the last block's logits as they are: no second product for it.
+        if (grad && i0 + rows == n) lastLogits = logits;
+        else logits.close();
       }
     }
-    return Var.op("linearTokenLogProbs", out, g -> backward(g, hidden, weight, targets, temperature, block), hidden, weight);
+    if (!grad) return Var.constant(out);
+    Tensor saved = lastLogits;
+    return Var.recorded("linearTokenLogProbs", out, g -> backward(g, hidden, weight, targets, temperature, block, saved),
+        saved == null ? new Tensor[0] : new Tensor[] {saved}, hidden, weight);
   }
 
   /** h[i0 .. i0 + rows) W^T / T, (rows, V). */
@@ -57,17 +67,22 @@ final class LinearTokenLogProbs {
     }
   }
 
-  private static Tensor[] backward(Tensor g, Var hidden, Var weight, Tensor targets, double temperature, int block) {
+  /** {@code lastLogits}: the forward's logits of the last row block (null when there are no rows). */
+  private static Tensor[] backward(Tensor g, Var hidden, Var weight, Tensor targets, double temperature, int block, Tensor lastLogits) {
     Tensor h = hidden.data(), w = weight.data();
     int n = h.size(0);
     Tensor dh = hidden.requiresGrad() ? Tensor.empty(h.device(), h.dtype(), h.shape()) : null;
-    Tensor dw = weight.requiresGrad() ? Tensor.zeros(w.device(), w.dtype(), w.shape()) : null;
+    Tensor dw = null; // the first block's product, then the sum over blocks
     try (Tensor wt = w.transpose(0, 1)) {
       for (int i0 = 0; i0 < n; i0 += block) {
         int rows = Math.min(block, n - i0);
         Tensor d;
-        try (Tensor l = logits(h, wt, i0, rows, temperature)) {
-          d = l.softmax(-1);
+        if (i0 + rows == n) {
+          d = lastLogits.softmax(-1);
+        } else {
+          try (Tensor l = logits(h, wt, i0, rows, temperature)) {
+            d = l.softmax(-1);
+          }
         }
         try (d; Tensor gb = g.narrow(0, i0, rows); Tensor g2 = gb.reshape(rows, 1); Tensor scaled = g2.mul(1 / temperature);
             Tensor neg = scaled.neg(); Tensor t = targets.narrow(0, i0, rows); Tensor idx = t.reshape(rows, 1)) {
@@ -79,14 +94,19 @@ final class LinearTokenLogProbs {
               dst.copyFrom(part);
             }
           }
-          if (dw != null) {
-            try (Tensor dt = d.transpose(0, 1); Tensor hb = h.narrow(0, i0, rows); Tensor part = dt.matmul(hb)) {
-              dw.addInPlace(part);
+          if (weight.requiresGrad()) {
+            try (Tensor dt = d.transpose(0, 1); Tensor hb = h.narrow(0, i0, rows)) {
+              Tensor part = dt.matmul(hb);
+              if (dw == null) dw = part;
+              else try (part) {
+                dw.addInPlace(part);
+              }
             }
           }
         }
       }
     }
+    if (dw == null && weight.requiresGrad()) dw = Tensor.zeros(w.device(), w.dtype(), w.shape()); // no rows
     return new Tensor[] {dh, dw};
   }
 }

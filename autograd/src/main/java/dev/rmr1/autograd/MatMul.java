@@ -30,16 +30,33 @@ final class MatMul {
 
   // dB = A^T @ dC, reduced to B's shape
   private static Tensor gradB(Tensor g, Tensor a, Tensor b) {
-    if (b.dim() == 2 && a.dim() > 2) {
+    if (b.dim() == 2) {
       // A weight shared by every batch row (x @ W^T): one (K, rows) @ (rows, N) product instead of a
       // batched product followed by a sum over the batch.
       int k = a.size(-1), n = g.size(-1);
-      try (Tensor a2 = a.reshape(-1, k); Tensor g2 = g.reshape(-1, n); Tensor a2t = a2.transpose(0, 1)) {
-        return a2t.matmul(g2);
+      try (Tensor a2 = a.reshape(-1, k); Tensor g2 = g.reshape(-1, n)) {
+        if (columnMajor(b)) {
+          // b = W^T of a dense (N, K) weight (nn.Linear): compute dB^T = dC^T @ A, dense like W, and
+          // return its transpose view, so W's gradient arrives dense (kept, not copied).
+          try (Tensor g2t = g2.transpose(0, 1); Tensor dbt = g2t.matmul(a2)) {
+            return dbt.transpose(0, 1);
+          }
+        }
+        try (Tensor a2t = a2.transpose(0, 1)) {
+          return a2t.matmul(g2);
+        }
       }
     }
     try (Tensor at = a.transpose(-1, -2); Tensor full = at.matmul(g)) {
       return Grads.sumTo(full, b.shape());
+    }
+  }
+
+  /** A 2-d view whose transpose is dense (and that is not itself dense): the layout of W^T. */
+  private static boolean columnMajor(Tensor b) {
+    if (b.isContiguous()) return false;
+    try (Tensor t = b.transpose(0, 1)) {
+      return t.isContiguous();
     }
   }
 }

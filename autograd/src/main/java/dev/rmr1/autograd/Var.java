@@ -126,11 +126,21 @@ public final class Var {
     if (grad != null) grad.fill(0);
   }
 
-  /** Adds {@code g} (owned by the caller of this method, closed here) to this leaf's gradient. */
+  /**
+   * Adds {@code g} (owned by the caller of this method, and by this method from now on) to this
+   * leaf's gradient. The first gradient is kept as it is when nothing else can see its storage
+   * (a fresh dense result in the leaf's dtype), otherwise copied.
+   */
   void accumulateGrad(Tensor g) {
+    if (!Arrays.equals(g.shape(), data.shape())) {
+      g.close();
+      throw new IllegalStateException("gradient of shape " + Arrays.toString(g.shape()) + " for a leaf of shape " + Arrays.toString(data.shape()));
+    }
+    if (grad == null && g.dtype() == data.dtype() && g.offset() == 0 && g.isContiguous() && g.ownsStorage()) {
+      grad = TensorScope.escape(g);
+      return;
+    }
     try (g) {
-      if (!Arrays.equals(g.shape(), data.shape()))
-        throw new IllegalStateException("gradient of shape " + Arrays.toString(g.shape()) + " for a leaf of shape " + Arrays.toString(data.shape()));
       if (grad == null) grad = TensorScope.escape(g.to(data.dtype()));
       else grad.addInPlace(g);
     }

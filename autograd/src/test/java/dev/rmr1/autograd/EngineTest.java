@@ -31,6 +31,28 @@ class EngineTest {
     }
   }
 
+  /**
+   * Gradients that share storage (both inputs of an add get views of one buffer, the parts of a
+   * cat are views of one buffer) are neither kept as each other's leaf gradient nor summed in
+   * place; a fresh gradient is kept without a copy.
+   */
+  @Test
+  void gradientsSharingStorageAreNeverAliasedOrUpdatedInPlace() {
+    try (TensorScope s = TensorScope.open()) {
+      Var a = Var.leaf(Tensor.of(new double[] {1, 2}, 2)), b = Var.leaf(Tensor.of(new double[] {3, 4}, 2));
+      a.add(b).mul(Var.constant(Tensor.of(new double[] {5, 7}, 2))).sum().backward();
+      assertArrayEquals(new double[] {5, 7}, a.grad().toDoubleArray());
+      a.grad().fill(0);
+      assertArrayEquals(new double[] {5, 7}, b.grad().toDoubleArray(), "b's gradient is not a's storage");
+
+      Var x = Var.leaf(Tensor.of(new double[] {1, 2}, 2));
+      Var u = x.mul(Var.constant(Tensor.of(new double[] {2, 3}, 2)));
+      Var.cat(0, java.util.List.of(u, u, u.exp())).mul(Var.constant(Tensor.of(new double[] {1, 10, 100, 1000, 0, 0}, 6))).sum().backward();
+      // d/dx of sum(w1 u + w2 u) with u = c x: c (w1 + w2)
+      assertArrayEquals(new double[] {2 * 101, 3 * 1010}, x.grad().toDoubleArray(), 1e-12);
+    }
+  }
+
   @Test
   void gradientsAccumulateAcrossBackwardCallsOutsideTheStepScope() {
     Var w = Var.leaf(Tensor.of(new double[] {1, 2}, 2));

@@ -119,6 +119,45 @@ class NeuralOpGradProperties {
         Input.uniform(rng, -2, 2, b, kvHeads * group, tq, d), Input.uniform(rng, -2, 2, b, kvHeads, tk, d), Input.of(rng, b, kvHeads, tk, d));
   }
 
+  /** The CPU training kernels (F64 operands take their scalar Reference) against finite differences, frozen inputs included. */
+  @Property(tries = 25)
+  void attentionOnTheCpuKernels(@ForAll @IntRange(min = 1, max = 2) int kvHeads, @ForAll @IntRange(min = 1, max = 2) int group,
+      @ForAll @IntRange(min = 1, max = 4) int tq, @ForAll @IntRange(min = 0, max = 2) int extraKeys, @ForAll boolean causal,
+      @ForAll boolean frozenValues, @ForAll long seed) {
+    Rng rng = new Rng(seed);
+    int b = 1 + rng.nextInt(2), d = 2, tk = tq + extraKeys;
+    Input values = Input.of(rng, b, kvHeads, tk, d);
+    GradCheck.check("attention (CPU kernels)", v -> AttentionOp.cpu(v.get(0), v.get(1), v.get(2), 0.8, causal, extraKeys),
+        Input.uniform(rng, -2, 2, b, kvHeads * group, tq, d), Input.uniform(rng, -2, 2, b, kvHeads, tk, d), frozenValues ? values.frozen() : values);
+  }
+
+  /**
+   * F32 through the Vector API training kernels, on the head views of (B, T, H, D) projections that
+   * the model makes, against the composed path in F64 (several query blocks): outputs and all three
+   * gradients.
+   */
+  @Property(tries = 15)
+  void attentionVectorKernelsMatchTheComposedPath(@ForAll @IntRange(min = 1, max = 3) int group, @ForAll @IntRange(min = 1, max = 40) int tq,
+      @ForAll @IntRange(min = 0, max = 3) int extraKeys, @ForAll boolean causal, @ForAll long seed) {
+    Rng rng = new Rng(seed);
+    int tk = tq + extraKeys, hkv = 2, d = 16;
+    try (TensorScope s = TensorScope.open()) {
+      Tensor q = Tensor.uniform(Device.CPU, DType.F32, rng, -2, 2, 1, tq, hkv * group, d);
+      Tensor k = Tensor.uniform(Device.CPU, DType.F32, rng, -2, 2, 1, tk, hkv, d);
+      Tensor v = Tensor.uniform(Device.CPU, DType.F32, rng, -2, 2, 1, tk, hkv, d);
+      Tensor w = Tensor.uniform(Device.CPU, DType.F32, rng, -1, 1, 1, hkv * group, tq, d);
+      List<Var> fast = List.of(Var.leaf(q), Var.leaf(k), Var.leaf(v));
+      List<Var> slow = List.of(Var.leaf(q.to(DType.F64)), Var.leaf(k.to(DType.F64)), Var.leaf(v.to(DType.F64)));
+      Var yf = Var.attention(fast.get(0).permute(0, 2, 1, 3), fast.get(1).permute(0, 2, 1, 3), fast.get(2).permute(0, 2, 1, 3), 0.25, causal, extraKeys);
+      Var ys = AttentionOp.apply(slow.get(0).permute(0, 2, 1, 3), slow.get(1).permute(0, 2, 1, 3), slow.get(2).permute(0, 2, 1, 3), 0.25, causal,
+          extraKeys, 3L * 2 * group * tk);
+      assertArrayEquals(ys.data().toDoubleArray(), yf.data().toDoubleArray(), 1e-5);
+      yf.mul(Var.constant(w)).sum().backward();
+      ys.mul(Var.constant(w.to(DType.F64))).sum().backward();
+      for (int i = 0; i < 3; i++) assertArrayEquals(slow.get(i).grad().toDoubleArray(), fast.get(i).grad().toDoubleArray(), 2e-5, "gradient " + i);
+    }
+  }
+
   @Property(tries = 20)
   void attentionWithGradientsMatchesTheFusedKernel(@ForAll @IntRange(min = 1, max = 3) int group, @ForAll @IntRange(min = 1, max = 7) int tq,
       @ForAll @IntRange(min = 0, max = 3) int extraKeys, @ForAll boolean causal, @ForAll long seed) {

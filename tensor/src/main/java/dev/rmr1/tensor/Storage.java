@@ -25,6 +25,11 @@ public abstract class Storage {
     return refs.get() <= 0;
   }
 
+  /** More than one reference (several tensor handles or views) holds this storage. */
+  final boolean isShared() {
+    return refs.get() > 1;
+  }
+
   public final void retain() {
     int r;
     do {

@@ -238,6 +238,16 @@ public class Tensor implements AutoCloseable {
     return "Tensor" + Arrays.toString(shape) + " " + dtype + (device().isCpu() ? "" : " " + device()) + (isClosed() ? " (closed)" : "");
   }
 
+  /**
+   * True when this handle holds the only reference to its storage: no other tensor or view can see
+   * the values, so the storage may be kept (taken over) or updated in place by whoever owns this
+   * handle. Autograd uses it to keep fresh gradients instead of copying them.
+   */
+  public final boolean ownsStorage() {
+    checkAlive();
+    return !storage.isShared();
+  }
+
   final void checkAlive() {
     if (isClosed())
       throw new IllegalStateException("use of a released tensor " + Arrays.toString(shape) + " " + dtype

@@ -41,6 +41,22 @@ class TensorCoreTest {
   }
 
   @Test
+  void ownsStorageOnlyWhileNoOtherHandleSeesIt() {
+    try (Tensor t = Tensor.zeros(DType.F32, 2, 3)) {
+      assertTrue(t.ownsStorage());
+      Tensor view = t.transpose(0, 1);
+      assertFalse(t.ownsStorage());
+      assertFalse(view.ownsStorage());
+      view.close();
+      assertTrue(t.ownsStorage());
+      Tensor alone = t.reshape(6);
+      t.close();
+      assertTrue(alone.ownsStorage(), "the view outlived the tensor it was made from");
+      alone.close();
+    }
+  }
+
+  @Test
   void closedTensorFailsClearly() {
     Tensor a = Tensor.zeros(DType.F32, 3);
     a.close();

@@ -4,13 +4,21 @@ import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.cpu.Elements;
 import dev.rmr1.tensor.cpu.Parallel;
+import dev.rmr1.tensor.cpu.Simd;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Fused one-pass CPU loops for dense F32 tensors: the AdamW update (one read and write of each
  * buffer instead of a dozen tensor operations and temporaries) and the sum of squares of gradient
- * clipping. Work is split into fixed blocks, so results do not depend on the thread count.
+ * clipping, on Vector API lanes when it is available (scalar loops otherwise and for the tails).
+ * Work is split into fixed blocks, so results do not depend on the thread count.
  */
 final class CpuKernels {
   private static final int BLOCK = 1 << 14;
@@ -32,11 +40,49 @@ final class CpuKernels {
     MemorySegment ps = Elements.segment(p), gs = Elements.segment(g), ms = Elements.segment(m), vs = Elements.segment(v);
     long po = p.offset(), go = g.offset(), mo = m.offset(), vo = v.offset();
     long n = p.numel();
-    boolean decay = c.decay(), smallWeight = Math.abs(c.lerpWeight()) < 0.5;
-    float decayFactor = (float) c.decayFactor(), w = (float) c.lerpWeight(), oneMinusW = (float) (1 - c.lerpWeight());
-    float beta2 = (float) c.beta2(), gradSqWeight = (float) c.gradSqWeight(), bc2Sqrt = (float) c.biasCorrection2Sqrt();
-    float eps = (float) c.eps(), negStepSize = (float) c.negStepSize();
+    AdamWStep k = new AdamWStep(c.decay(), Math.abs(c.lerpWeight()) < 0.5, (float) c.decayFactor(), (float) c.lerpWeight(), (float) (1 - c.lerpWeight()),
+        (float) c.beta2(), (float) c.gradSqWeight(), (float) c.biasCorrection2Sqrt(), (float) c.eps(), (float) c.negStepSize());
+    boolean vector = Simd.ENABLED && ps.isNative() && gs.isNative() && ms.isNative() && vs.isNative();
     forBlocks(n, (lo, hi) -> {
+      long i = vector ? k.vectors(ps, po, gs, go, ms, mo, vs, vo, lo, hi) : lo;
+      k.scalars(ps, po, gs, go, ms, mo, vs, vo, i, hi);
+    });
+  }
+
+  /**
+   * The float constants of one AdamW update and its loop, as vectors (elements lo .. a multiple of
+   * the vector length) and as scalars (the rest, or all without the Vector API). Both evaluate the
+   * same float expressions, without FMA, in the order of {@link AdamW#composedUpdate}: IEEE
+   * arithmetic makes each lane equal the scalar result.
+   */
+  private record AdamWStep(boolean decay, boolean smallWeight, float decayFactor, float w, float oneMinusW, float beta2, float gradSqWeight,
+      float bc2Sqrt, float eps, float negStepSize) {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    /** Updates [lo, lo + whole vectors) and returns where the vectors stopped. */
+    long vectors(MemorySegment ps, long po, MemorySegment gs, long go, MemorySegment ms, long mo, MemorySegment vs, long vo, long lo, long hi) {
+      int lanes = F.length();
+      long i = lo;
+      for (; i <= hi - lanes; i += lanes) {
+        FloatVector pv = load(ps, po + i), gv = load(gs, go + i), mv = load(ms, mo + i), vv = load(vs, vo + i);
+        if (decay) pv = pv.mul(decayFactor);
+        FloatVector diff = gv.sub(mv);
+        mv = smallWeight ? mv.add(diff.mul(w)) : gv.sub(diff.mul(oneMinusW));
+        vv = vv.mul(beta2).add(gv.mul(gradSqWeight).mul(gv));
+        FloatVector denom = vv.sqrt().div(bc2Sqrt).add(eps);
+        pv = pv.add(mv.div(denom).mul(negStepSize));
+        pv.intoMemorySegment(ps, (po + i) * 4, ByteOrder.nativeOrder());
+        mv.intoMemorySegment(ms, (mo + i) * 4, ByteOrder.nativeOrder());
+        vv.intoMemorySegment(vs, (vo + i) * 4, ByteOrder.nativeOrder());
+      }
+      return i;
+    }
+
+    private static FloatVector load(MemorySegment s, long index) {
+      return FloatVector.fromMemorySegment(F, s, index * 4, ByteOrder.nativeOrder());
+    }
+
+    void scalars(MemorySegment ps, long po, MemorySegment gs, long go, MemorySegment ms, long mo, MemorySegment vs, long vo, long lo, long hi) {
       for (long i = lo; i < hi; i++) {
         float pv = ps.getAtIndex(ValueLayout.JAVA_FLOAT, po + i);
         float gv = gs.getAtIndex(ValueLayout.JAVA_FLOAT, go + i);
@@ -52,17 +98,33 @@ final class CpuKernels {
         ms.setAtIndex(ValueLayout.JAVA_FLOAT, mo + i, mv);
         vs.setAtIndex(ValueLayout.JAVA_FLOAT, vo + i, vv);
       }
-    });
+    }
   }
 
   /** Sum of x^2 over all elements, accumulated in double; block partial sums are added in block order. */
   static double sumOfSquares(Tensor t) {
     MemorySegment s = Elements.segment(t);
     long o = t.offset(), n = t.numel();
+    boolean vector = Simd.ENABLED && s.isNative();
     double[] partial = new double[blockCount(n)];
     forBlocks(n, (lo, hi) -> {
       double acc = 0;
-      for (long i = lo; i < hi; i++) {
+      long i = lo;
+      if (vector) {
+        // float lanes widened to double lanes: the same (exact) double products as the scalar loop,
+        // summed in another order
+        int lanes = SumOfSquares.F.length();
+        DoubleVector a0 = DoubleVector.zero(SumOfSquares.D), a1 = a0;
+        for (; i <= hi - lanes; i += lanes) {
+          FloatVector x = FloatVector.fromMemorySegment(SumOfSquares.F, s, (o + i) * 4, ByteOrder.nativeOrder());
+          DoubleVector lo0 = (DoubleVector) x.convertShape(VectorOperators.F2D, SumOfSquares.D, 0);
+          DoubleVector hi0 = (DoubleVector) x.convertShape(VectorOperators.F2D, SumOfSquares.D, 1);
+          a0 = a0.add(lo0.mul(lo0));
+          a1 = a1.add(hi0.mul(hi0));
+        }
+        acc = a0.add(a1).reduceLanes(VectorOperators.ADD);
+      }
+      for (; i < hi; i++) {
         double x = s.getAtIndex(ValueLayout.JAVA_FLOAT, o + i);
         acc += x * x;
       }
@@ -71,6 +133,12 @@ final class CpuKernels {
     double total = 0;
     for (double x : partial) total += x;
     return total;
+  }
+
+  /** Float lanes, and double lanes of the same width (half as many): each float vector widens into two. */
+  private static final class SumOfSquares {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Double> D = VectorSpecies.of(double.class, VectorShape.forBitSize(F.vectorBitSize()));
   }
 
   @FunctionalInterface

@@ -16,10 +16,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * time; the model and autograd call them from one thread.
  */
 public final class KernelTimers {
-  /** The timed primitives: one per {@link dev.rmr1.tensor.Backend} method that computes. */
+  /**
+   * The timed primitives: one per {@link dev.rmr1.tensor.Backend} method that computes, plus the
+   * {@link TrainingAttention} backward (its forward counts as ATTENTION).
+   */
   public enum Kernel {
-    ALLOCATE, COPY, FILL, UNARY, BINARY, WHERE, REDUCE, SOFTMAX, MATMUL, RMS_NORM, ROPE, ATTENTION, INDEX_SELECT, GATHER, SCATTER_ADD,
-    CUMSUM, TOPK
+    ALLOCATE, COPY, FILL, UNARY, BINARY, WHERE, REDUCE, SOFTMAX, MATMUL, RMS_NORM, ROPE, ATTENTION, ATTENTION_BACKWARD, INDEX_SELECT, GATHER,
+    SCATTER_ADD, CUMSUM, TOPK
   }
 
   private static final Kernel[] KERNELS = Kernel.values();

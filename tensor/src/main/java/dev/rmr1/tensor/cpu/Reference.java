@@ -7,6 +7,7 @@ import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.UnaryOp;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Plain scalar reference kernels of the CPU backend: one generic strided loop per primitive,
@@ -245,7 +246,16 @@ public final class Reference {
   }
 
   public static void attention(Tensor out, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
-    MemorySegment d = seg(out), sq = seg(q), sk = seg(k), sv = seg(v);
+    attention(out, null, q, k, v, scale, causal, qOffset);
+  }
+
+  /**
+   * Attention as {@link dev.rmr1.tensor.Backend#attention}; when {@code lse} (B, Hq, Tq) is given it
+   * also receives each query's log-sum-exp of its scaled visible scores (-inf when it sees no key),
+   * which the backward needs to recompute the probabilities.
+   */
+  public static void attention(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
+    MemorySegment d = seg(out), sq = seg(q), sk = seg(k), sv = seg(v), sl = lse == null ? null : seg(lse);
     DType dt = out.dtype();
     int batch = q.size(0), hq = q.size(1), tq = q.size(2), dim = q.size(3), hkv = k.size(1), tk = k.size(2);
     int group = hq / hkv;
@@ -254,7 +264,7 @@ public final class Reference {
       for (int h = 0; h < hq; h++) {
         int kh = h / group;
         for (int i = 0; i < tq; i++) {
-          int last = causal ? qOffset + i : tk - 1;
+          int last = causal ? Math.min(tk - 1, qOffset + i) : tk - 1;
           long qo = q.offset() + b * q.stride(0) + h * q.stride(1) + i * q.stride(2);
           double m = Double.NEGATIVE_INFINITY;
           for (int j = 0; j <= last; j++) {
@@ -273,8 +283,72 @@ public final class Reference {
               acc += scores[j] * Elements.get(sv, dt, v.offset() + b * v.stride(0) + kh * v.stride(1) + j * v.stride(2) + c * v.stride(3));
             Elements.set(d, dt, oo + c * out.stride(3), last < 0 ? 0 : acc / sum);
           }
+          if (sl != null)
+            Elements.set(sl, lse.dtype(), lse.offset() + b * lse.stride(0) + h * lse.stride(1) + i * lse.stride(2), last < 0 ? Double.NEGATIVE_INFINITY : m + Math.log(sum));
         }
       }
+  }
+
+  /**
+   * Gradients of {@link #attention} (FlashAttention-2, Dao 2023, algorithm 2), given the output
+   * gradient dOut, the forward's output and its log-sum-exp (B, Hq, Tq). With s = scale q.k and
+   * p = exp(s - lse) for each visible (query i, key j) pair:
+   *
+   * <pre>
+   *   delta_i = dOut_i . out_i,   ds = p (dOut_i . v_j - delta_i) scale
+   *   dq_i = sum_j ds k_j,   dk_j = sum_i ds q_i,   dv_j = sum_i p dOut_i
+   * </pre>
+   *
+   * summed over the query heads that share a KV head. dq, dk and dv are overwritten.
+   */
+  public static void attentionBackward(Tensor dq, Tensor dk, Tensor dv, Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse,
+      double scale, boolean causal, int qOffset) {
+    int batch = q.size(0), hq = q.size(1), tq = q.size(2), dim = q.size(3), hkv = k.size(1), tk = k.size(2);
+    int group = hq / hkv;
+    double[][][] gq = new double[hq][tq][dim], gk = new double[hkv][tk][dim], gv = new double[hkv][tk][dim];
+    for (int b = 0; b < batch; b++) {
+      for (double[][][] a : List.of(gq, gk, gv)) for (double[][] m : a) for (double[] r : m) Arrays.fill(r, 0);
+      for (int h = 0; h < hq; h++) {
+        int kh = h / group;
+        for (int i = 0; i < tq; i++) {
+          int last = causal ? Math.min(tk - 1, qOffset + i) : tk - 1;
+          double l = Elements.get(seg(lse), lse.dtype(), lse.offset() + b * lse.stride(0) + h * lse.stride(1) + i * lse.stride(2));
+          double delta = 0;
+          for (int c = 0; c < dim; c++) delta += at(dOut, b, h, i, c) * at(out, b, h, i, c);
+          for (int j = 0; j <= last; j++) {
+            double sc = 0, dp = 0;
+            for (int c = 0; c < dim; c++) {
+              sc += at(q, b, h, i, c) * at(k, b, kh, j, c);
+              dp += at(dOut, b, h, i, c) * at(v, b, kh, j, c);
+            }
+            double p = Math.exp(sc * scale - l);
+            double ds = p * (dp - delta) * scale;
+            for (int c = 0; c < dim; c++) {
+              gq[h][i][c] += ds * at(k, b, kh, j, c);
+              gk[kh][j][c] += ds * at(q, b, h, i, c);
+              gv[kh][j][c] += p * at(dOut, b, h, i, c);
+            }
+          }
+        }
+      }
+      store(dq, b, gq);
+      store(dk, b, gk);
+      store(dv, b, gv);
+    }
+  }
+
+  /** Element (b, h, i, c) of a (B, H, T, D) tensor. */
+  private static double at(Tensor t, int b, int h, int i, int c) {
+    return Elements.get(seg(t), t.dtype(), t.offset() + b * t.stride(0) + h * t.stride(1) + i * t.stride(2) + c * t.stride(3));
+  }
+
+  /** Writes values[h][i][c] into batch row b of a (B, H, T, D) tensor. */
+  private static void store(Tensor t, int b, double[][][] values) {
+    MemorySegment s = seg(t);
+    for (int h = 0; h < values.length; h++)
+      for (int i = 0; i < values[h].length; i++)
+        for (int c = 0; c < values[h][i].length; c++)
+          Elements.set(s, t.dtype(), t.offset() + b * t.stride(0) + h * t.stride(1) + i * t.stride(2) + c * t.stride(3), values[h][i][c]);
   }
 
   static long checkedIndex(String op, MemorySegment s, DType dt, long at, int bound) {

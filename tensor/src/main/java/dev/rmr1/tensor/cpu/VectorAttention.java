@@ -28,9 +28,12 @@ final class VectorAttention {
 
   static final int KEY_BLOCK = 128;
 
-  static void attention(Tensor out, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
+  /** With {@code lse} (B, Hq, Tq) non-null, each query's log-sum-exp of its scaled scores is stored there too (as {@link Reference#attention}). */
+  static void attention(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
     DType t = q.dtype();
     MemorySegment so = Elements.segment(out), sq = Elements.segment(q), sk = Elements.segment(k), sv = Elements.segment(v);
+    MemorySegment sl = lse == null ? null : Elements.segment(lse);
+    long[] ls = lse == null ? null : lse.strides();
     int batch = q.size(0), hq = q.size(1), tq = q.size(2), dim = q.size(3), hkv = k.size(1), tk = k.size(2);
     int group = hq / hkv;
     long[] qs = q.strides(), ks = k.strides(), vs = v.strides(), os = out.strides();
@@ -60,6 +63,8 @@ final class VectorAttention {
         }
         // No visible keys (Tk = 0): zeros, as Reference.
         storeRow(acc, visible == 0 ? 0f : (float) (1 / denom), so, t, oAt);
+        if (sl != null)
+          Elements.set(sl, lse.dtype(), lse.offset() + b * ls[0] + h * ls[1] + i * ls[2], visible == 0 ? Double.NEGATIVE_INFINITY : max + Math.log(denom));
       }
     });
   }
@@ -68,7 +73,7 @@ final class VectorAttention {
   // (one large loop body exceeds C2's inlining budget, and vectors that are not inlined get boxed).
 
   /** row = q * scale, widened to float. */
-  private static void scaledRow(MemorySegment sq, DType t, long at, float scale, float[] row) {
+  static void scaledRow(MemorySegment sq, DType t, long at, float scale, float[] row) {
     int dim = row.length, c = 0;
     for (; c <= dim - N; c += N) Lanes.load(sq, t, at + c).mul(scale).intoArray(row, c);
     if (c < dim) {
@@ -78,7 +83,7 @@ final class VectorAttention {
   }
 
   /** score[j] = q . k_j for the nb keys starting at kAt (step ks); returns their max. */
-  private static float scores(float[] q, MemorySegment sk, DType t, long kAt, long ks, int nb, float[] score) {
+  static float scores(float[] q, MemorySegment sk, DType t, long kAt, long ks, int nb, float[] score) {
     int j = 0;
     // Four keys at a time: four independent FMA chains, and each q block loaded once for all four.
     for (; j <= nb - 4; j += 4) dot4(q, sk, t, kAt + j * ks, ks, score, j);
@@ -88,7 +93,7 @@ final class VectorAttention {
     return max;
   }
 
-  private static float dot(float[] q, MemorySegment sk, DType t, long at) {
+  static float dot(float[] q, MemorySegment sk, DType t, long at) {
     int dim = q.length, full = dim - dim % N;
     FloatVector d = Lanes.broadcast(0f);
     for (int c = 0; c < full; c += N) d = Lanes.fma(FloatVector.fromArray(F, q, c), Lanes.load(sk, t, at + c), d);

@@ -177,7 +177,7 @@ public final class CudaBackend implements Backend {
         case Float f -> Pointer.to(new float[] {f});
         case Double d -> Pointer.to(new double[] {d});
         case byte[] bytes -> Pointer.to(bytes);
-        case CUdeviceptr p -> Pointer.to(p);
+        case DevicePointer p -> Pointer.to(p);
         default -> throw new IllegalArgumentException("unsupported kernel argument " + a);
       });
     }
@@ -426,7 +426,8 @@ public final class CudaBackend implements Backend {
       if (!Arrays.equals(t.shape(), p.shape()))
         throw new IllegalArgumentException("adamW: shape " + Arrays.toString(t.shape()) + " differs from the parameter's " + Arrays.toString(p.shape()));
     }
-    launch("rmr1_adamw", p.numel(), THREADS, deviceAddress(p), deviceAddress(g), deviceAddress(m), deviceAddress(v), p.numel(), decay ? 1 : 0, (float) decayFactor, Math.abs(lerpWeight) < 0.5 ? 1 : 0, (float) lerpWeight,
+    // element 0 of each view as a raw 64-bit device address (a pointer parameter's bytes)
+    launch("rmr1_adamw", p.numel(), THREADS, address(p), address(g), address(m), address(v), p.numel(), decay ? 1 : 0, (float) decayFactor, Math.abs(lerpWeight) < 0.5 ? 1 : 0, (float) lerpWeight,
         (float) (1 - lerpWeight), (float) beta2, (float) gradSqWeight, (float) biasCorrection2Sqrt, (float) eps, (float) negStepSize);
   }
 

@@ -29,11 +29,19 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Report folder. Default: runs/demo-seedS.")
   Path out;
 
+  @Option(names = "--sft-steps", paramLabel = "N", description = "SFT optimizer steps (default: the demo's early stop).")
+  Integer sftSteps;
+
+  @Option(names = "--grpo-steps", paramLabel = "N", description = "GRPO rollout steps (default: the demo's).")
+  Integer grpoSteps;
+
   @Override
   public Integer call() {
     PrintStream console = System.out;
     Path dir = out != null ? out : Path.of("runs", "demo-seed" + seed);
     DemoSettings settings = DemoSettings.defaults(seed);
+    if (sftSteps != null) settings = settings.withSftSteps(sftSteps);
+    if (grpoSteps != null) settings = settings.withGrpoSteps(grpoSteps);
     long t0 = System.nanoTime();
     Demo.Outcome outcome = new Demo(settings, dir, console).run();
     double total = (System.nanoTime() - t0) / 1e9;

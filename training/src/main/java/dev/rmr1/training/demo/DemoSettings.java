@@ -43,4 +43,14 @@ public record DemoSettings(
     return new DemoSettings(seed, 9, 0.2, 4000, 2000, 100, 400, 384, 64, 2, 4, 2, 192, 192,
         80, 16, 5e-3, 40, 8, 7, 1e-3, 64, 50);
   }
+
+  public DemoSettings withSftSteps(int n) {
+    return new DemoSettings(seed, maxOperand, heldOutFraction, sftPairs, grpoPairs, heldOutPairs, corpusPairs, vocab, hidden, layers, heads,
+        kvHeads, intermediate, maxPositions, n, sftBatch, sftLr, grpoSteps, grpoPrompts, group, grpoLr, maxNewTokens, evalBatch);
+  }
+
+  public DemoSettings withGrpoSteps(int n) {
+    return new DemoSettings(seed, maxOperand, heldOutFraction, sftPairs, grpoPairs, heldOutPairs, corpusPairs, vocab, hidden, layers, heads,
+        kvHeads, intermediate, maxPositions, sftSteps, sftBatch, sftLr, n, grpoPrompts, group, grpoLr, maxNewTokens, evalBatch);
+  }
 }

@@ -157,7 +157,7 @@ final class Gemv {
     }
     for (; q + L <= k; q += L)
       a0 = madd(FloatVector.fromMemorySegment(S, w, base + (long) q * Float.BYTES, NATIVE), FloatVector.fromArray(S, x, xo + q), a0);
-    float y = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+    float y = LaneSums.sum(a0.add(a1).add(a2.add(a3)));
     for (; q < k; q++) y += w.getAtIndex(F, start + q) * x[xo + q];
     return y;
   }
@@ -184,10 +184,10 @@ final class Gemv {
       e3 = madd(we, FloatVector.fromArray(S, x, ce + p3), e3);
       o3 = madd(wo, FloatVector.fromArray(S, x, co + p3), o3);
     }
-    y[0] = e0.add(o0).reduceLanes(VectorOperators.ADD);
-    y[1] = e1.add(o1).reduceLanes(VectorOperators.ADD);
-    y[2] = e2.add(o2).reduceLanes(VectorOperators.ADD);
-    y[3] = e3.add(o3).reduceLanes(VectorOperators.ADD);
+    y[0] = LaneSums.sum(e0.add(o0));
+    y[1] = LaneSums.sum(e1.add(o1));
+    y[2] = LaneSums.sum(e2.add(o2));
+    y[3] = LaneSums.sum(e3.add(o3));
     for (int q = chunks * CHUNK, t = xo + 2 * chunks * L; q < k; q++, t++) {
       float wq = Float.intBitsToFloat(w.getAtIndex(H, start + q) << 16);
       for (int i = 0; i < 4; i++) y[i] += wq * x[t + i * perRow];
@@ -218,7 +218,7 @@ final class Gemv {
       a0 = madd(v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), FloatVector.fromArray(S, x, even + c * L), a0);
       a1 = madd(v.and(0xffff0000).reinterpretAsFloats(), FloatVector.fromArray(S, x, odd + c * L), a1);
     }
-    float y = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+    float y = LaneSums.sum(a0.add(a1).add(a2.add(a3)));
     for (int q = chunks * CHUNK, t = xo + 2 * chunks * L; q < k; q++, t++) y += Float.intBitsToFloat(w.getAtIndex(H, start + q) << 16) * x[t];
     return y;
   }

@@ -101,7 +101,7 @@ final class VectorAttention {
       VectorMask<Float> m = Lanes.tail(full, dim);
       d = Lanes.fma(FloatVector.fromArray(F, q, full, m), Lanes.load(sk, t, at + full, m), d);
     }
-    return d.reduceLanes(VectorOperators.ADD);
+    return LaneSums.sum(d);
   }
 
   private static void dot4(float[] q, MemorySegment sk, DType t, long at, long ks, float[] score, int j) {
@@ -122,10 +122,10 @@ final class VectorAttention {
       d2 = Lanes.fma(qc, Lanes.load(sk, t, at + 2 * ks + full, m), d2);
       d3 = Lanes.fma(qc, Lanes.load(sk, t, at + 3 * ks + full, m), d3);
     }
-    score[j] = d0.reduceLanes(VectorOperators.ADD);
-    score[j + 1] = d1.reduceLanes(VectorOperators.ADD);
-    score[j + 2] = d2.reduceLanes(VectorOperators.ADD);
-    score[j + 3] = d3.reduceLanes(VectorOperators.ADD);
+    score[j] = LaneSums.sum(d0);
+    score[j + 1] = LaneSums.sum(d1);
+    score[j + 2] = LaneSums.sum(d2);
+    score[j + 3] = LaneSums.sum(d3);
   }
 
   /** score[j] = exp(score[j] - max) for j < nb; returns their sum. */
@@ -137,7 +137,7 @@ final class VectorAttention {
       p.intoArray(score, j, m);
       sum = sum.add(p, m);
     }
-    return sum.reduceLanes(VectorOperators.ADD);
+    return LaneSums.sum(sum);
   }
 
   /**

@@ -38,7 +38,7 @@ final class VectorNorms {
         FloatVector v = Lanes.load(sx, t, x + j, Lanes.tail(j, end)); // zero past the end
         acc = Lanes.fma(v, v, acc);
       }
-      total += acc.reduceLanes(VectorOperators.ADD);
+      total += LaneSums.sum(acc);
     }
     return total;
   }

@@ -63,7 +63,7 @@ final class VectorReductions {
       }
       // A masked load fills the lanes past the end with 0.
       for (; j < end; j += N) acc0 = acc0.add(Lanes.load(s, t, at + j, Lanes.tail(j, end)));
-      total += acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+      total += LaneSums.sum(acc0.add(acc1));
     }
     return total;
   }
@@ -81,7 +81,7 @@ final class VectorReductions {
         VectorMask<Float> m = Lanes.tail(j, end);
         acc = acc.add(Lanes.exp(Lanes.load(s, t, at + j, m).sub(sh)), m);
       }
-      total += acc.reduceLanes(VectorOperators.ADD);
+      total += LaneSums.sum(acc);
     }
     return total;
   }
@@ -183,7 +183,7 @@ final class VectorReductions {
         Lanes.store(e, so, t, o + j, m);
         acc = acc.add(e, m);
       }
-      total += acc.reduceLanes(VectorOperators.ADD);
+      total += LaneSums.sum(acc);
     }
     return total;
   }

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-class BenchTrainCommandTest {
+class BenchTrainStepCommandTest {
   private record Result(int exit, String out, String err) {}
 
   private static Result run(String... args) {
@@ -30,7 +30,7 @@ class BenchTrainCommandTest {
     return Double.parseDouble(m.group(1));
   }
 
-  private static final String[] TINY = {"bench", "train", "--hidden", "32", "--layers", "2", "--heads", "4", "--kv-heads", "2", "--intermediate", "40",
+  private static final String[] TINY = {"bench", "train-step", "--hidden", "32", "--layers", "2", "--heads", "4", "--kv-heads", "2", "--intermediate", "40",
       "--vocab", "97", "--seq", "12", "--batch", "2", "--steps", "3", "--warmup", "1", "--threads", "2"};
 
   @Test
@@ -64,7 +64,7 @@ class BenchTrainCommandTest {
 
   @Test
   void rejectsHeadsThatDoNotDivide() {
-    Result r = run("bench", "train", "--hidden", "30", "--heads", "4");
+    Result r = run("bench", "train-step", "--hidden", "30", "--heads", "4");
     assertNotEquals(0, r.exit);
     assertTrue(r.err.contains("must be a multiple of --heads"), r.err);
   }

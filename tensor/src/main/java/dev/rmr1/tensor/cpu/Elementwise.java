@@ -112,7 +112,8 @@ final class Elementwise {
 
   static boolean tryBinary(BinaryOp op, Tensor out, Tensor a, Tensor b) {
     DType t = a.dtype();
-    if (!floatStorage(t) || b.dtype() != t || out.dtype() != (op.isComparison() ? DType.BOOL : t) || !simd(out, a, b)) return false;
+    if (!floatStorage(t) || b.dtype() != t || out.dtype() != (op.isComparison() ? DType.BOOL : t) || !simd(out, a, b)
+        || !VectorElementwise.covers(op)) return false;
     Rows p = Rows.elementwise(out.shape(), out, a, b);
     if (!vectorRows(p, 3)) return false;
     VectorElementwise.binary(op, p, Elements.segment(out), Elements.segment(a), Elements.segment(b), t);

@@ -21,9 +21,22 @@ import jdk.incubator.vector.VectorOperators;
 final class VectorElementwise {
   private VectorElementwise() {}
 
-  /** GELU needs erf, which has no vector form accurate to float precision here; it stays scalar. */
+  /**
+   * GELU needs erf, which has no vector form accurate to float precision here. LOG, TANH, SIN and
+   * COS would use the Vector API's transcendental lanewise ops, whose JIT-compiled form (SVML) and
+   * interpreted form (java.lang.Math) can differ in the last bit: results would depend on the JIT's
+   * state and a resumed training run would drift from the uninterrupted one. They stay scalar.
+   */
   static boolean covers(UnaryOp op) {
-    return op != UnaryOp.GELU;
+    return switch (op) {
+      case GELU, LOG, TANH, SIN, COS -> false;
+      default -> true;
+    };
+  }
+
+  /** POW has the same JIT-dependent rounding as the transcendental unary ops; it stays scalar. */
+  static boolean covers(BinaryOp op) {
+    return op != BinaryOp.POW;
   }
 
   // Each row loop is its own small static method: a kernel inlined into a large lambda body can
@@ -94,10 +107,8 @@ final class VectorElementwise {
       case NEG -> x.neg();
       case ABS -> x.abs();
       case EXP -> Lanes.exp(x);
-      case LOG -> x.lanewise(VectorOperators.LOG);
       case SQRT -> x.sqrt();
       case RSQRT -> one.div(x.sqrt());
-      case TANH -> x.lanewise(VectorOperators.TANH);
       case SIGMOID -> one.div(one.add(Lanes.exp(x.neg())));
       case SILU -> x.div(one.add(Lanes.exp(x.neg())));
       // 0.5 * (1 + tanh(u)) = sigmoid(2u): no cancellation for negative x, unlike 1 + tanh(u) in float.
@@ -108,9 +119,7 @@ final class VectorElementwise {
       case RELU -> x.blend(0f, x.compare(VectorOperators.LE, 0f));
       case SQUARE -> x.mul(x);
       case RECIPROCAL -> one.div(x);
-      case SIN -> x.lanewise(VectorOperators.SIN);
-      case COS -> x.lanewise(VectorOperators.COS);
-      case GELU -> throw new IllegalArgumentException("no vector kernel for " + op);
+      case GELU, LOG, TANH, SIN, COS -> throw new IllegalArgumentException("no vector kernel for " + op);
     };
   }
 
@@ -149,11 +158,10 @@ final class VectorElementwise {
       case SUB -> a.sub(b);
       case MUL -> a.mul(b);
       case DIV -> a.div(b);
-      case POW -> a.lanewise(VectorOperators.POW, b);
       // FloatVector.max/min follow Math.max/min: NaN propagates and -0 < +0, as BinaryOp defines.
       case MAXIMUM -> a.max(b);
       case MINIMUM -> a.min(b);
-      default -> throw new IllegalArgumentException(op + " is a comparison");
+      default -> throw new IllegalArgumentException("no vector kernel for " + op);
     };
   }
 

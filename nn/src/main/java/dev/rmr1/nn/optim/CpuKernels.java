@@ -3,6 +3,7 @@ package dev.rmr1.nn.optim;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.cpu.Elements;
+import dev.rmr1.tensor.cpu.LaneSums;
 import dev.rmr1.tensor.cpu.Parallel;
 import dev.rmr1.tensor.cpu.Simd;
 import java.lang.foreign.MemorySegment;
@@ -122,7 +123,7 @@ final class CpuKernels {
           a0 = a0.add(lo0.mul(lo0));
           a1 = a1.add(hi0.mul(hi0));
         }
-        acc = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        acc = LaneSums.sum(a0.add(a1));
       }
       for (; i < hi; i++) {
         double x = s.getAtIndex(ValueLayout.JAVA_FLOAT, o + i);

@@ -288,7 +288,7 @@ final class FlashAttention {
       e.intoArray(s, at + j);
       total = total.add(e);
     }
-    return total.reduceLanes(VectorOperators.ADD);
+    return LaneSums.sum(total);
   }
 
   /** x[at .. at + n) *= f (n a multiple of the vector length). */
@@ -311,6 +311,6 @@ final class FlashAttention {
       VectorMask<Float> m = Lanes.tail(c, a.length);
       d = Lanes.fma(FloatVector.fromArray(F, a, c, m), FloatVector.fromArray(F, b, c, m), d);
     }
-    return d.reduceLanes(VectorOperators.ADD);
+    return LaneSums.sum(d);
   }
 }

@@ -1,5 +1,6 @@
 package dev.rmr1.tensor.cpu;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -9,11 +10,16 @@ import jdk.incubator.vector.FloatVector;
  * resumed from a checkpoint in a fresh JVM would drift from the uninterrupted run. Halving with
  * exact lane moves gives the same pairwise tree in both forms.
  */
-final class LaneSums {
+public final class LaneSums {
   private LaneSums() {}
 
-  static float sum(FloatVector v) {
+  public static float sum(FloatVector v) {
     for (int half = v.length() / 2; half >= 1; half /= 2) v = v.add(v.slice(half)); // lane i += lane i+half
+    return v.lane(0);
+  }
+
+  public static double sum(DoubleVector v) {
+    for (int half = v.length() / 2; half >= 1; half /= 2) v = v.add(v.slice(half));
     return v.lane(0);
   }
 }

@@ -81,11 +81,6 @@ public final class ResponseBatch {
     return positions.length;
   }
 
-  /** T: the padded row length. */
-  public int width() {
-    return width;
-  }
-
   /** (N, L): 1 on response tokens, 0 on padding. */
   public Tensor mask(Device device, DType dtype) {
     return Tensor.of(device, dtype, mask, n, length);

@@ -39,11 +39,10 @@ public final class RunLog implements AutoCloseable {
   private final SamplesLogger samples;
   private final TrainingPlots plots;
   private final ProgressBar progress;
-  private final PrintStream console;
   private final long totalSteps;
 
   private RunLog(RunConfig run, EffectiveConfig<?> config, CheckpointManager checkpoints, MetricsLogger metrics, SamplesLogger samples,
-      ProgressBar progress, PrintStream console, long totalSteps) {
+      ProgressBar progress, long totalSteps) {
     this.run = run;
     this.config = config;
     this.checkpoints = checkpoints;
@@ -51,7 +50,6 @@ public final class RunLog implements AutoCloseable {
     this.samples = samples;
     this.plots = new TrainingPlots(run.out().resolve("plots"));
     this.progress = progress;
-    this.console = console;
     this.totalSteps = totalSteps;
   }
 
@@ -79,7 +77,7 @@ public final class RunLog implements AutoCloseable {
     MetricsLogger m = start > 0 ? MetricsLogger.resume(out.resolve("metrics.jsonl"), start) : MetricsLogger.create(out.resolve("metrics.jsonl"));
     SamplesLogger s = start > 0 ? SamplesLogger.resume(out.resolve("samples.jsonl"), start) : SamplesLogger.create(out.resolve("samples.jsonl"));
     ProgressBar bar = ProgressBar.console(label, totalSteps, startStep, run.progress());
-    return new RunLog(run, config, new CheckpointManager(out, run.keepLast(), console::println), m, s, bar, console, totalSteps);
+    return new RunLog(run, config, new CheckpointManager(out, run.keepLast(), console::println), m, s, bar, totalSteps);
   }
 
   public CheckpointManager checkpoints() {
@@ -126,10 +124,6 @@ public final class RunLog implements AutoCloseable {
     Map<String, Double> m = new LinkedHashMap<>();
     for (String k : keys) if (values.containsKey(k)) m.put(k, values.get(k));
     return m;
-  }
-
-  public PrintStream console() {
-    return console;
   }
 
   @Override

@@ -34,10 +34,6 @@ public final class SftBatchPlan {
     this.seed = seed;
   }
 
-  public int rows() {
-    return lengths.length;
-  }
-
   /** Optimizer steps per epoch: {@code ceil(rows / batchSize)}. */
   public int stepsPerEpoch() {
     return Math.ceilDiv(lengths.length, batchSize);

@@ -22,11 +22,6 @@ public record SftSample(int[] ids, int maskedLength, boolean truncated) {
     return ids.length;
   }
 
-  /** Positions that carry a label (before the causal shift). */
-  public int labelledTokens() {
-    return ids.length - maskedLength;
-  }
-
   /**
    * Tokens the loss is computed on: label positions except position 0, which no logit predicts after the shift
    * (labels[1:] against logits[:-1]).

@@ -117,11 +117,6 @@ public final class SftTrainer implements AutoCloseable {
     return new SftStepMetrics(step, doneEpoch, loss, lr, norm, lossTokens, tokens, k, (System.nanoTime() - t0) / 1e9);
   }
 
-  /** The samples of the next step's micro-batches, in order (for logs and tests). */
-  public List<int[]> nextMicroBatches() {
-    return plan.step(epoch, stepInEpoch);
-  }
-
   /** The trainer state of the current position (add the metrics tail and configuration before saving). */
   public TrainerState state() {
     return TrainerCheckpoints.state(STAGE, step, epoch, stepInEpoch, optimizer);

@@ -125,6 +125,8 @@ final class CpuKernels {
         }
         acc = LaneSums.sum(a0.add(a1));
       }
+      long i = vector ? SumOfSquares.vectorEnd(lo, hi) : lo;
+      double acc = vector ? SumOfSquares.vectors(s, o + lo, o + i) : 0;
       for (; i < hi; i++) {
         double x = s.getAtIndex(ValueLayout.JAVA_FLOAT, o + i);
         acc += x * x;
@@ -136,10 +138,34 @@ final class CpuKernels {
     return total;
   }
 
-  /** Float lanes, and double lanes of the same width (half as many): each float vector widens into two. */
+  /**
+   * The vector loop of {@link #sumOfSquares}: floats loaded half a vector at a time and widened to
+   * a full vector of doubles, so the products are the scalar loop's exact double products, summed
+   * in another order.
+   */
   private static final class SumOfSquares {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Double> D = VectorSpecies.of(double.class, VectorShape.forBitSize(F.vectorBitSize()));
+    static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    private static final int STEP = 2 * D.length();
+
+    /** Where the vector loop over [lo, hi) stops: lo plus whole steps. */
+    static long vectorEnd(long lo, long hi) {
+      return lo + (hi - lo) / STEP * STEP;
+    }
+
+    /** Sum of x^2 over storage elements [from, to), to - from a multiple of the step. */
+    static double vectors(MemorySegment s, long from, long to) {
+      DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+      int half = D.length();
+      for (long i = from; i < to; i += STEP) {
+        DoubleVector x0 = (DoubleVector) FloatVector.fromMemorySegment(HALF, s, i * 4, ByteOrder.nativeOrder()).convertShape(VectorOperators.F2D, D, 0);
+        DoubleVector x1 = (DoubleVector) FloatVector.fromMemorySegment(HALF, s, (i + half) * 4, ByteOrder.nativeOrder())
+            .convertShape(VectorOperators.F2D, D, 0);
+        a0 = a0.add(x0.mul(x0));
+        a1 = a1.add(x1.mul(x1));
+      }
+      return a0.add(a1).reduceLanes(VectorOperators.ADD);
+    }
   }
 
   @FunctionalInterface

@@ -109,22 +109,6 @@ final class CpuKernels {
     boolean vector = Simd.ENABLED && s.isNative();
     double[] partial = new double[blockCount(n)];
     forBlocks(n, (lo, hi) -> {
-      double acc = 0;
-      long i = lo;
-      if (vector) {
-        // float lanes widened to double lanes: the same (exact) double products as the scalar loop,
-        // summed in another order
-        int lanes = SumOfSquares.F.length();
-        DoubleVector a0 = DoubleVector.zero(SumOfSquares.D), a1 = a0;
-        for (; i <= hi - lanes; i += lanes) {
-          FloatVector x = FloatVector.fromMemorySegment(SumOfSquares.F, s, (o + i) * 4, ByteOrder.nativeOrder());
-          DoubleVector lo0 = (DoubleVector) x.convertShape(VectorOperators.F2D, SumOfSquares.D, 0);
-          DoubleVector hi0 = (DoubleVector) x.convertShape(VectorOperators.F2D, SumOfSquares.D, 1);
-          a0 = a0.add(lo0.mul(lo0));
-          a1 = a1.add(hi0.mul(hi0));
-        }
-        acc = LaneSums.sum(a0.add(a1));
-      }
       long i = vector ? SumOfSquares.vectorEnd(lo, hi) : lo;
       double acc = vector ? SumOfSquares.vectors(s, o + lo, o + i) : 0;
       for (; i < hi; i++) {
@@ -164,7 +148,7 @@ final class CpuKernels {
         a0 = a0.add(x0.mul(x0));
         a1 = a1.add(x1.mul(x1));
       }
-      return a0.add(a1).reduceLanes(VectorOperators.ADD);
+      return LaneSums.sum(a0.add(a1));
     }
   }
 

@@ -121,7 +121,9 @@ class AdamWProperties {
       assertArrayEquals(bits(p1), bits(p2), "param");
       assertArrayEquals(bits(m1), bits(m2), "exp_avg");
       assertArrayEquals(bits(v1), bits(v2), "exp_avg_sq");
-      if (n > 0 && lr > 0) assertFalse(java.util.Arrays.equals(bits(p), bits(p2)), "the update changed nothing");
+      // A guard against a kernel that does nothing: with a tiny lr or a handful of elements every
+      // update can fall below half an ulp of its parameter, so only check where one surely cannot.
+      if (n >= 100 && lr >= 1e-3) assertFalse(java.util.Arrays.equals(bits(p), bits(p2)), "the update changed nothing");
     }
   }
 

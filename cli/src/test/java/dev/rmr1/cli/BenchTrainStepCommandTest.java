@@ -5,29 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rmr1.tensor.cpu.KernelTimers;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class BenchTrainStepCommandTest {
-  private record Result(int exit, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter(), err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Result(exit, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.run(args);
   }
 
   private static double number(String json, String key) {
-    Matcher m = Pattern.compile("\"" + key + "\":([-0-9.eE]+)").matcher(json);
-    assertTrue(m.find(), key + " missing in " + json);
-    return Double.parseDouble(m.group(1));
+    return CliRun.number(json, key);
   }
 
   private static final String[] TINY = {"bench", "train-step", "--hidden", "32", "--layers", "2", "--heads", "4", "--kv-heads", "2", "--intermediate", "40",
@@ -37,9 +23,9 @@ class BenchTrainStepCommandTest {
   void jsonLineWithThroughputMemoryAndKernelShares() {
     String[] args = java.util.Arrays.copyOf(TINY, TINY.length + 1);
     args[TINY.length] = "--json";
-    Result r = run(args);
-    assertEquals(0, r.exit, r.err);
-    String line = r.out.strip();
+    CliRun r = run(args);
+    assertEquals(0, r.exit(), r.err());
+    String line = r.out().strip();
     assertEquals(1, line.lines().count(), line);
     assertEquals(32, number(line, "hidden"));
     assertEquals(2, number(line, "batch"));
@@ -57,15 +43,15 @@ class BenchTrainStepCommandTest {
 
   @Test
   void textReportNamesTheKernels() {
-    Result r = run(TINY);
-    assertEquals(0, r.exit, r.err);
-    assertTrue(r.out.contains("tokens/s") && r.out.contains("matmul") && r.out.contains("native memory: peak"), r.out);
+    CliRun r = run(TINY);
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("tokens/s") && r.out().contains("matmul") && r.out().contains("native memory: peak"), r.out());
   }
 
   @Test
   void rejectsHeadsThatDoNotDivide() {
-    Result r = run("bench", "train-step", "--hidden", "30", "--heads", "4");
-    assertNotEquals(0, r.exit);
-    assertTrue(r.err.contains("must be a multiple of --heads"), r.err);
+    CliRun r = run("bench", "train-step", "--hidden", "30", "--heads", "4");
+    assertNotEquals(0, r.exit());
+    assertTrue(r.err().contains("must be a multiple of --heads"), r.err());
   }
 }

@@ -45,6 +45,13 @@ prepare() {
   for a in jqwik-api jqwik-engine; do cp "$m2/net/jqwik/$a/$jq/$a-$jq.jar" "$stage/cuda-tests/"; done
   mvn -B -q -ntp dependency:copy -Dartifact=$JUNIT_CONSOLE -DoutputDirectory="$stage/lib"
   cp scripts/gpu/*.py "$stage/"
+  # What hf_check.py gives transformers and PEFT to read back: directories our ModelSaver and `./rmr1 sft` wrote
+  # (committed as test resources, next to the logits transformers computed from them).
+  cp -r models/src/test/resources/dev/rmr1/models/hf-export "$stage/hf-export"
+  rm -f "$stage"/hf-export/*.safetensors
+  # PEFT is not installed on the GPU machine; its wheels (pure Python, about 1 MB) travel along when found here.
+  mkdir -p "$stage/wheels"
+  for w in peft-0.21.0 accelerate- psutil-; do cp ${WHEELS:-/opt/pypi/files}/$w*.whl "$stage/wheels/" 2>/dev/null || echo "no $w wheel: hf_check.py needs PEFT installed there"; done
   echo "staged: $(du -sh "$stage" | cut -f1) (runtime $(du -sh "$stage/jre" | cut -f1), rmr1.jar $(du -h "$stage/lib/rmr1.jar" | cut -f1))"
   tar -C "$stage" -cf - . | xz -T0 -6 > "$BUNDLE"
   rm -rf "$stage"
@@ -89,48 +96,59 @@ run() {
   $java -version 2>&1 | grep -m1 version
   # One deadline for the whole run (the device tool allows 600 s a command): each step gets what
   # its own limit allows within it, keeping TORCH_RESERVE_S for PyTorch's side of the benchmarks.
-  local deadline=$((SECONDS + ${RMR1_GPU_BUDGET_S:-540})) torch_reserve=${TORCH_RESERVE_S:-150}
+  local deadline=$((SECONDS + ${RMR1_GPU_BUDGET_S:-540})) torch_reserve=${TORCH_RESERVE_S:-120}
   limit() { local l=$(( $2 - SECONDS )); [ "$1" -lt "$l" ] && l=$1; echo $(( l < 0 ? 0 : l )); }
 
   echo "== CUDA test suite (every kernel against the CPU reference; tiny-qwen2-a on the GPU)"
   local cp="$w/lib/rmr1.jar:$w/cuda-tests/classes:$(ls "$w"/cuda-tests/*.jar | paste -sd: -)"
   # The host-memory device tests and the PTX freshness test need no GPU and ran in `mvn verify`.
-  set +e
-  timeout "$(limit 240 $((deadline - torch_reserve - 120)))" $java -Xmx24g -jar "$w"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
+  # From here on a failing step is reported and the next one runs (no `set -e`).
+  set +e +o pipefail
+  timeout "$(limit ${RMR1_GPU_TEST_S:-180} $((deadline - torch_reserve - 120)))" $java -Xmx24g -jar "$w"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
     --select-package dev.rmr1.cuda --exclude-classname '^dev\.rmr1\.cuda\.(HostDevice.*|CudaPtxFreshnessTest)$' \
     --details=tree --disable-banner --disable-ansi-colors --reports-dir "$log/junit" > "$log/cuda-tests.log" 2>&1
   local tests_rc=$?
-  set -e
-  grep -v "^\s*$" "$log/cuda-tests.log" | tail -80
+  # the tree's failures and the summary (the whole log is in $log)
+  grep -v "^\s*$" "$log/cuda-tests.log" | grep -v "✔" | tail -60
   [ $tests_rc -eq 124 ] && echo "(the test suite ran past its time limit and was stopped)"
 
   echo "== GPU benchmarks: ours (./rmr1 bench ... --device cuda), then PyTorch's"
   : > "$log/bench.jsonl"
   local gpu=0; nvidia-smi -L >/dev/null 2>&1 && gpu=1
-  bench() { # seconds, label, bench subcommand and its args: the output's JSON lines, else why not
-    local secs label=$2 out; secs=$(limit "$1" $((deadline - torch_reserve))); shift 2
+  local nbench=0
+  bench() { # seconds, label, bench subcommand and its args: the output's JSON lines, else why not (whole output in $log)
+    local secs label=$2 out rc; secs=$(limit "$1" $((deadline - torch_reserve))); shift 2
+    nbench=$((nbench + 1))
     echo "-- $label: rmr1 bench $*"
-    if [[ " $* " == *" --device "* ]] && ! $java -jar "$w/lib/rmr1.jar" bench "$1" --help 2>/dev/null | grep -q -- "--device"; then
-      echo "   not available yet: this build has no 'rmr1 bench $1' with a --device option"; return
-    fi
     if [ $gpu -eq 0 ]; then echo "   not run: no NVIDIA GPU here"; return; fi
     if [ "$secs" -lt 10 ]; then echo "   not run: out of time"; return; fi
-    if out=$(timeout "$secs" $java -Xmx24g -jar "$w/lib/rmr1.jar" bench "$@" 2>&1); then
-      echo "$out" | tail -3; echo "$out" | grep '^{' >> "$log/bench.jsonl" || true
+    out=$(timeout "$secs" $java -Xmx24g -jar "$w/lib/rmr1.jar" bench "$@" 2>&1); rc=$?
+    echo "$out" > "$log/bench-$nbench-$1.log"
+    if [ $rc -eq 0 ]; then
+      echo "$out" | grep -v "^WARNING" | tail -3; echo "$out" | grep '^{' >> "$log/bench.jsonl" || true
     else
-      echo "   failed (exit $?):"; echo "$out" | tail -4 | sed 's/^/   | /'
+      echo "   failed (exit $rc$([ $rc -eq 124 ] && echo ": over its ${secs} s")):"; echo "$out" | grep -v "^WARNING" | tail -6 | sed 's/^/   | /'
     fi
   }
-  local ckpt="$w/qwen2.5-0.5b-random"
-  bench 60 "GEMM F32" matmul --device cuda --m 8192 --n 8192 --k 8192 --dtype f32 --reps 10 --json
-  bench 60 "GEMM F32 x BF16 weights" matmul --device cuda --m 8192 --n 8192 --k 8192 --dtype bf16 --reps 10 --json
-  bench 60 "random Qwen2.5-0.5B-shaped BF16 checkpoint (on the CPU)" make-checkpoint --out "$ckpt" --dtype bf16
-  bench 90 "greedy decode, batch 1" decode --model "$ckpt" --device cuda --batch 1 --prompt-tokens 128 --new-tokens 128 --repeats 3 --json
-  bench 90 "greedy decode, batch 16" decode --model "$ckpt" --device cuda --batch 16 --prompt-tokens 128 --new-tokens 128 --repeats 3 --json
-  bench 90 "training step, batch 4 x 1024" train --model "$ckpt" --device cuda --batch 4 --seq-len 1024 --steps 10 --json
+  local ckpt="$w/qwen2.5-0.5b-random" qwen=(--hidden 896 --layers 24 --heads 14 --kv-heads 2 --intermediate 4864 --vocab 151936)
+  bench 40 "GEMM F32" matmul --device cuda --m 8192 --n 8192 --k 8192 --dtype f32 --reps 10 --warmup-seconds 0 --json
+  bench 40 "GEMM F32 x BF16 weights" matmul --device cuda --m 8192 --n 8192 --k 8192 --dtype bf16 --reps 10 --warmup-seconds 0 --json
+  # sharded (4 files of <= 300 MB with an index) so that hf_check.py also reads an index back
+  bench 60 "random Qwen2.5-0.5B-shaped BF16 checkpoint (written on the CPU)" make-checkpoint --out "$ckpt" --dtype bf16 --max-shard-mb 300
+  if [ -d "$ckpt" ] && command -v python3 >/dev/null && python3 -c "import torch, transformers" 2>/dev/null; then
+    echo "-- transformers and PEFT read back what we write (hf_check.py)"
+    ln -sfn "$ckpt" "$w/sharded"
+    RMR1="$java -Xmx8g -jar $w/lib/rmr1.jar" timeout "$(limit 120 $((deadline - torch_reserve)))" python3 "$w/hf_check.py" "$w" "$log" 2>"$log/hf-check.err" \
+      | tee "$log/hf-check.jsonl" || echo "   hf_check.py failed: $(tail -3 "$log/hf-check.err")"
+  fi
+  bench 60 "greedy decode, batch 1" decode --model "$ckpt" --device cuda --batch 1 --prompt-tokens 128 --new-tokens 64 --repeats 2 --json
+  bench 60 "greedy decode, batch 16" decode --model "$ckpt" --device cuda --batch 16 --prompt-tokens 128 --new-tokens 64 --repeats 2 --json
+  bench 120 "training step (F32 weights, AdamW), batch 4 x 1024" train-step --device cuda "${qwen[@]}" --batch 4 --seq 1024 --steps 2 --warmup 1 --json
+  bench 90 "SFT and GRPO throughput (LoRA r 16 on a BF16 base; GRPO 4 prompts x 8 samples)" train --device cuda "${qwen[@]}" --seq-len 1024 \
+    --prompt-len 512 --batch 4 --grpo-prompts 4 --group-size 8 --grpo-prompt-len 256 --new-tokens 128 --grpo-micro-batch 8 --steps 1
   if command -v python3 >/dev/null && python3 -c "import torch" 2>/dev/null; then
     echo "-- PyTorch side by side (torch_bench.py)"
-    PYTHONUNBUFFERED=1 timeout "$(limit 200 "$deadline")" python3 "$w/torch_bench.py" 2>"$log/torch-bench.err" | tee -a "$log/bench.jsonl" || echo "   torch_bench.py failed: $(tail -3 "$log/torch-bench.err")"
+    PYTHONUNBUFFERED=1 timeout "$(limit 150 "$deadline")" python3 "$w/torch_bench.py" 2>"$log/torch-bench.err" | tee -a "$log/bench.jsonl" || echo "   torch_bench.py failed: $(tail -3 "$log/torch-bench.err")"
   else
     echo "-- PyTorch side by side: not run (python3 with torch is not installed here)"
   fi

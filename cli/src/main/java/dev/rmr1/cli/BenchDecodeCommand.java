@@ -68,7 +68,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("model", dir.toString());
       line.put("threads", Parallel.threads());
-      line.put("device", modelOptions.device);
+      line.put("device", modelOptions.device.device().toString());
       line.put("batch", batch);
       line.put("prompt_tokens", promptTokens);
       line.put("new_tokens", newTokens);

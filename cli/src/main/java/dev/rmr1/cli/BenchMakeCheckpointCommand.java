@@ -39,6 +39,10 @@ public final class BenchMakeCheckpointCommand implements Callable<Integer> {
       description = "Copy tokenizer files from this directory (peers such as Jlama need tokenizer.json).")
   Path tokenizerFrom;
 
+  @Option(names = "--max-shard-mb", paramLabel = "MB",
+      description = "Split the weights into shards of at most this many MB with model.safetensors.index.json, as transformers' max_shard_size (default: transformers' 5 GB: one file).")
+  Long maxShardMb;
+
   @Spec CommandSpec spec;
 
   /** Qwen2.5-0.5B-Instruct's config.json. */
@@ -60,6 +64,10 @@ public final class BenchMakeCheckpointCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     ModelSaver.Options options = ModelSaver.Options.defaults();
     if (tokenizerFrom != null) options = options.withTokenizerFrom(tokenizerFrom);
+    if (maxShardMb != null) {
+      if (maxShardMb < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-shard-mb must be at least 1, got " + maxShardMb);
+      options = options.withMaxShardBytes(maxShardMb * 1_000_000);
+    }
     try (CausalLM model = CausalLM.random(qwen25HalfB(), d, seed, std)) {
       ModelSaver.save(model, out, options);
     }

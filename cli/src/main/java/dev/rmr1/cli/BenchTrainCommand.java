@@ -6,6 +6,7 @@ import dev.rmr1.training.grpo.TrainingThroughput;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -75,6 +76,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed of weights and data (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Mixin DeviceOption device;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -83,9 +86,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
         .numAttentionHeads(heads).numKeyValueHeads(kvHeads).maxPositionEmbeddings(Math.max(seqLen, grpoPromptLen + newTokens) + 1).tieWordEmbeddings(true)
         .ropeTheta(1_000_000).build();
     TrainingThroughput.Settings s = new TrainingThroughput.Settings(config, loraRank, checkpointing, seqLen, promptLen, batch, microBatch, warmup, steps,
-        grpoPrompts, groupSize, grpoPromptLen, newTokens, grpoMicroBatch, seed);
+        grpoPrompts, groupSize, grpoPromptLen, newTokens, grpoMicroBatch, seed, device.device());
     TrainingThroughput.Result r = TrainingThroughput.run(s);
     PrintWriter out = spec.commandLine().getOut();
+    out.printf("device: %s%n", device.device());
     out.printf("model: Qwen2 hidden %d, %d layers, %d/%d heads, FFN %d, vocab %d (tied); %s, %d trainable parameters, checkpointing %s%n", hidden, layers,
         heads, kvHeads, intermediate, vocab, loraRank == 0 ? "full fine-tuning (F32)" : "LoRA r " + loraRank + " on a BF16 base", r.trainableParameters(),
         checkpointing ? "on" : "off");

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.ToLongFunction;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -55,6 +56,8 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the weights and token ids (default: ${DEFAULT-VALUE}).") long seed;
   @Option(names = "--json", description = "Print one JSON line instead of text.") boolean json;
 
+  @Mixin DeviceOption device;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -78,7 +81,7 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
     Map<Kernel, KernelTimers.Total> kernels;
     double lastLoss;
     boolean timersWere = KernelTimers.enabled();
-    try (TrainStepBenchmark bench = new TrainStepBenchmark(config, batch, seq, seed, checkpointing)) {
+    try (TrainStepBenchmark bench = new TrainStepBenchmark(config, batch, seq, seed, checkpointing, device.device())) {
       params = bench.parameterCount();
       for (int i = 0; i < warmup; i++) bench.step();
       baseline = NativeMemory.liveBytes();
@@ -112,6 +115,7 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
 
     if (json) {
       Map<String, Object> line = new LinkedHashMap<>();
+      line.put("device", device.device().toString());
       line.put("hidden", hidden);
       line.put("layers", layers);
       line.put("heads", heads);

@@ -1,6 +1,5 @@
 package dev.rmr1.cli;
 
-import dev.rmr1.tensor.Device;
 import dev.rmr1.training.data.JudgePrompts;
 import dev.rmr1.training.data.PromptFormat;
 import dev.rmr1.training.judge.JudgeModel;
@@ -43,6 +42,6 @@ final class JudgeOptions {
 
   /** Resolves the reference and opens the judge with {@code batch} sequences decoded at once. */
   JudgeModel open(int batch) {
-    return JudgeModel.open(model.resolve(), tokenizer, Device.parse(model.device), maxNewTokens, batch);
+    return JudgeModel.open(model.resolve(), tokenizer, model.device.device(), maxNewTokens, batch);
   }
 }

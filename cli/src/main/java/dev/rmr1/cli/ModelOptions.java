@@ -3,9 +3,9 @@ package dev.rmr1.cli;
 import dev.rmr1.models.CausalLM;
 import dev.rmr1.models.LoadOptions;
 import dev.rmr1.models.hub.ModelResolver;
-import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.cpu.Parallel;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options of commands that run a model: which one, on which device, with how many CPU threads. */
@@ -17,8 +17,7 @@ final class ModelOptions {
   @Option(names = "--threads", paramLabel = "T", description = "CPU threads for the kernels (default: all cores).")
   Integer threads;
 
-  @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE", description = "cpu or cuda[:N] (default: ${DEFAULT-VALUE}).")
-  String device;
+  @Mixin DeviceOption device;
 
   /** Sets the thread count, resolves the reference and returns the model directory. */
   Path resolve() {
@@ -31,6 +30,6 @@ final class ModelOptions {
 
   /** Loads the model of {@code dir} for inference: zero-copy on the CPU, copied to another device. */
   CausalLM load(Path dir) {
-    return CausalLM.load(dir, LoadOptions.inference().withDevice(Device.parse(device)));
+    return CausalLM.load(dir, LoadOptions.inference().withDevice(device.device()));
   }
 }

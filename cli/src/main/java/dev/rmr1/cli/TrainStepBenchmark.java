@@ -8,7 +8,10 @@ import dev.rmr1.nn.NamedParameter;
 import dev.rmr1.nn.optim.AdamW;
 import dev.rmr1.nn.optim.GradClip;
 import dev.rmr1.nn.optim.ParamGroups;
+import dev.rmr1.tensor.Backend;
+import dev.rmr1.tensor.Backends;
 import dev.rmr1.tensor.DType;
+import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
@@ -40,12 +43,14 @@ final class TrainStepBenchmark implements AutoCloseable {
   private final List<NamedParameter> params;
   private final AdamW optimizer;
   private final Tensor ids;
+  private final Backend backend;
 
-  TrainStepBenchmark(ModelConfig config, int batch, int seq, long seed, boolean checkpointing) {
+  TrainStepBenchmark(ModelConfig config, int batch, int seq, long seed, boolean checkpointing, Device device) {
     if (batch < 1 || seq < 2) throw new IllegalArgumentException("need batch >= 1 and sequence >= 2 (the loss predicts the next token), got " + batch + " and " + seq);
     if (seq > config.maxPositionEmbeddings())
       throw new IllegalArgumentException("sequence " + seq + " exceeds max_position_embeddings " + config.maxPositionEmbeddings());
-    model = CausalLM.random(config, DType.F32, seed, 0.02);
+    backend = Backends.of(device);
+    model = CausalLM.random(config, DType.F32, seed, 0.02, device);
     model.setGradientCheckpointing(checkpointing);
     model.train(true);
     params = model.trainableParameters();
@@ -53,7 +58,9 @@ final class TrainStepBenchmark implements AutoCloseable {
     Rng rng = new Rng(seed + 1);
     long[] tokens = new long[batch * seq];
     for (int i = 0; i < tokens.length; i++) tokens[i] = rng.nextInt(config.vocabSize());
-    ids = Tensor.ofLongs(tokens, batch, seq);
+    try (Tensor host = Tensor.ofLongs(tokens, batch, seq)) {
+      ids = host.to(device);
+    }
   }
 
   /** Trainable parameter count. */
@@ -73,10 +80,12 @@ final class TrainStepBenchmark implements AutoCloseable {
       t1 = System.nanoTime();
       l.backward();
     }
+    backend.synchronize(); // on an accelerator the kernels run asynchronously: each phase ends when they are done
     long t2 = System.nanoTime();
     GradClip.clipGradNorm(params, 1.0);
     optimizer.step();
     model.clearGrads();
+    backend.synchronize();
     long t3 = System.nanoTime();
     return new StepTimes(t1 - t0, t2 - t1, t3 - t2, CPU.getProcessCpuTime() - c0, loss);
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rmr1.models.config.Architecture;
 import dev.rmr1.models.config.ModelConfig;
+import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.cpu.NativeMemory;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class TrainStepMemoryTest {
     ModelConfig config = ModelConfig.builder(Architecture.QWEN2).hiddenSize(16).numHiddenLayers(1).numAttentionHeads(2).numKeyValueHeads(1)
         .intermediateSize(24).vocabSize(50).tieWordEmbeddings(true).maxPositionEmbeddings(32).build();
     long before = NativeMemory.liveBytes();
-    try (TrainStepBenchmark bench = new TrainStepBenchmark(config, 1, 9, 3, false)) {
+    try (TrainStepBenchmark bench = new TrainStepBenchmark(config, 1, 9, 3, false, Device.CPU)) {
       double first = bench.step().loss();
       long live = NativeMemory.liveBytes();
       NativeMemory.resetPeak();

@@ -73,6 +73,7 @@ public final class CudaBackend implements Backend {
     return allocator.peakBytes();
   }
 
+  @Override
   public void synchronize() {
     ctx.synchronize();
   }

@@ -112,8 +112,13 @@ public final class CausalLM extends Module {
    * weights 1 + N(0, std), from {@code seed}. F32/F64 weights require gradients; others are frozen.
    */
   public static CausalLM random(ModelConfig config, DType dtype, long seed, double std) {
+    return random(config, dtype, seed, std, Device.CPU);
+  }
+
+  /** {@link #random(ModelConfig, DType, long, double)} with the weights created on {@code device}. */
+  public static CausalLM random(ModelConfig config, DType dtype, long seed, double std, Device device) {
     boolean trainable = dtype == DType.F32 || dtype == DType.F64;
-    return new CausalLM(config, Device.CPU, new RandomInit(new Rng(seed), std, trainable, dtype, Device.CPU));
+    return new CausalLM(config, device, new RandomInit(new Rng(seed), std, trainable, dtype, device));
   }
 
   // ------------------------------------------------------------------ properties

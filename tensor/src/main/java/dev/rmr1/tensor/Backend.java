@@ -21,6 +21,13 @@ import java.lang.foreign.MemorySegment;
 public interface Backend {
   Device device();
 
+  /**
+   * Waits until every kernel queued so far has finished. Kernels of an accelerator run
+   * asynchronously to the caller (reading a value back waits for them anyway); benchmarks call this
+   * before reading a clock. The CPU backend computes synchronously: nothing to wait for.
+   */
+  default void synchronize() {}
+
   /** A fresh, uninitialised storage of {@code bytes} bytes (64-byte aligned on the CPU). */
   Storage allocate(long bytes);
 

@@ -5,6 +5,7 @@ import dev.rmr1.models.config.ModelConfig;
 import dev.rmr1.nn.Lora;
 import dev.rmr1.nn.LoraConfig;
 import dev.rmr1.tensor.DType;
+import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.training.config.GrpoConfig;
 import dev.rmr1.training.config.GrpoOptions;
@@ -38,7 +39,7 @@ public final class TrainingThroughput {
    *     has probability ~1/V per token)
    */
   public record Settings(ModelConfig model, int loraRank, boolean checkpointing, int seqLen, int promptLen, int batch, int microBatch, int warmup,
-      int steps, int grpoPrompts, int groupSize, int grpoPromptLen, int newTokens, int grpoMicroBatch, long seed) {}
+      int steps, int grpoPrompts, int groupSize, int grpoPromptLen, int newTokens, int grpoMicroBatch, long seed, Device device) {}
 
   /** Medians of the measured steps, and every step's values. */
   public record Result(double sftTokensPerSecond, double rolloutTokensPerSecond, double updateTokensPerSecond, double grpoStepSeconds,
@@ -66,7 +67,7 @@ public final class TrainingThroughput {
     }
     List<Double> rollout = new ArrayList<>(), update = new ArrayList<>(), stepSeconds = new ArrayList<>();
     try (TrainableModel m = model(s);
-        CausalLM reference = m.isLora() ? null : CausalLM.random(s.model(), DType.BF16, s.seed(), 0.02)) {
+        CausalLM reference = m.isLora() ? null : CausalLM.random(s.model(), DType.BF16, s.seed(), 0.02, s.device())) {
       Rng rng = new Rng(s.seed() + 1);
       int eos = s.model().vocabSize() - 1;
       List<GrpoPrompt> prompts = new ArrayList<>();
@@ -87,7 +88,7 @@ public final class TrainingThroughput {
       GrpoConfig d = GrpoConfig.defaults();
       GrpoOptions go = new GrpoOptions(s.grpoPrompts(), 1, s.grpoMicroBatch(), s.warmup() + s.steps(), 0, 0.2, 1e-3, 10.0, 0.0,
           LossAggregation.TOKEN_MEAN, true, s.checkpointing(), "bench");
-      GrpoConfig c = new GrpoConfig("random", "random", "cpu", s.seed(), d.badRecords(),
+      GrpoConfig c = new GrpoConfig("random", "random", s.device().toString(), s.seed(), d.badRecords(),
           new RolloutConfig(s.groupSize(), 1.0, 1.0, 0, s.grpoPromptLen(), s.newTokens()), go, OptimConfig.grpoDefaults(), null, d.run());
       try (GrpoTrainer t = new GrpoTrainer(m, reference, prompts, c, codec, (text, label) -> text.charAt(0) % 2 == 0 ? 1 : -1, new int[] {eos}, 0)) {
         for (int i = 0; i < s.warmup() + s.steps(); i++) {
@@ -110,8 +111,8 @@ public final class TrainingThroughput {
    * reference is a frozen BF16 model of the same shape (random too: only its cost matters here).
    */
   private static TrainableModel model(Settings s) {
-    if (s.loraRank() == 0) return TrainableModel.of(CausalLM.random(s.model(), DType.F32, s.seed(), 0.02), null);
-    CausalLM base = CausalLM.random(s.model(), DType.BF16, s.seed(), 0.02);
+    if (s.loraRank() == 0) return TrainableModel.of(CausalLM.random(s.model(), DType.F32, s.seed(), 0.02, s.device()), null);
+    CausalLM base = CausalLM.random(s.model(), DType.BF16, s.seed(), 0.02, s.device());
     LoraConfig lora = new LoraConfig(s.loraRank(), 2.0 * s.loraRank(), 0, false, List.of(LoraConfig.ALL_LINEAR));
     Lora.apply(base, lora, new Rng(s.seed()));
     return TrainableModel.of(base, lora);

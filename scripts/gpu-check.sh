@@ -18,10 +18,10 @@ cd "$(dirname "$0")/.."
 OUT_DIR=build/gpu
 BUNDLE=$OUT_DIR/rmr1-gpu.tar.xz
 BUNDLE_LIMIT_MB=${BUNDLE_LIMIT_MB:-40}
-# Modules the jars use at run time (jdeps also lists java.desktop & co. for optional paths of
-# third-party libraries the GPU check never takes; leaving them out saves about 14 MB). jdk.zipfs:
+# Modules the jars use at run time. java.desktop: java.beans, which Jackson and Jinjava (chat
+# templates) load; jdk.management: the process CPU time the training benchmarks report. jdk.zipfs:
 # JUnit scans the jar's packages through the zip file system.
-JRE_MODULES=java.base,java.logging,java.management,java.net.http,java.sql,java.xml,jdk.incubator.vector,jdk.unsupported,jdk.crypto.ec,jdk.zipfs
+JRE_MODULES=java.base,java.desktop,java.logging,java.management,java.net.http,java.sql,java.xml,jdk.incubator.vector,jdk.management,jdk.unsupported,jdk.crypto.ec,jdk.zipfs
 JUNIT_CONSOLE=org.junit.platform:junit-platform-console-standalone:1.14.4
 JVM_FLAGS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC"
 
@@ -83,7 +83,7 @@ PY
 run() {
   [ -f "$BUNDLE" ] || { echo "$BUNDLE is missing: run 'scripts/gpu-check.sh prepare' first and carry build/gpu" >&2; exit 1; }
   local w=${RMR1_GPU_DIR:-${TMPDIR:-/tmp}/rmr1-gpu}
-  local log=${OUT:-$w}
+  local log=$w/logs
   rm -rf "$w" && mkdir -p "$w" "$log"
   if command -v xz >/dev/null; then xz -dc "$BUNDLE" | tar -C "$w" -xf -
   else python3 -c "import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" "$BUNDLE" "$w"; fi
@@ -157,6 +157,12 @@ run() {
   grep -E "tests (successful|failed|skipped|aborted)" "$log/cuda-tests.log" | tr -d '[]' | sed 's/^ */   /; s/ *$//' || echo "   no JUnit summary (see $log/cuda-tests.log)"
   echo "   benchmark lines: $(wc -l < "$log/bench.jsonl") (in $log/bench.jsonl)"
   [ $tests_rc -eq 0 ] && echo "CUDA test suite: passed (skipped tests are listed above with their reasons)" || echo "CUDA test suite: FAILED (exit $tests_rc)"
+  # $OUT (the device tool brings back only a few files): the main results, and every log in one archive
+  if [ -n "${OUT:-}" ]; then
+    cp "$log"/bench.jsonl "$log"/cuda-tests.log "$log"/hf-check.jsonl "$log"/hf_logits.safetensors "$OUT"/ 2>/dev/null
+    tar -C "$log" -czf "$OUT/gpu-check-logs.tar.gz" .
+    echo "results in $OUT: $(ls "$OUT" | paste -sd' ')"
+  fi
   return $tests_rc
 }
 

@@ -69,9 +69,12 @@ final class Cublas {
   synchronized void gemmStridedBatched(int opA, int opB, int m, int n, int k, long a, int aType, int lda, long strideA, long b, int bType, int ldb,
       long strideB, long c, int cType, int ldc, long strideC, int batch, int computeType) {
     boolean f64 = computeType == COMPUTE_64F;
+    // Typed locals, not conditionals in the call: invokeExact's signature is taken from the argument
+    // expressions' static types, and javac types a conditional argument there as Object.
+    MemorySegment alpha = f64 ? oneD : oneF, beta = f64 ? zeroD : zeroF;
     try {
-      int rc = (int) gemm.invokeExact(handle, opA, opB, m, n, k, f64 ? oneD : oneF, MemorySegment.ofAddress(a), aType, lda, strideA,
-          MemorySegment.ofAddress(b), bType, ldb, strideB, f64 ? zeroD : zeroF, MemorySegment.ofAddress(c), cType, ldc, strideC, batch, computeType,
+      int rc = (int) gemm.invokeExact(handle, opA, opB, m, n, k, alpha, MemorySegment.ofAddress(a), aType, lda, strideA,
+          MemorySegment.ofAddress(b), bType, ldb, strideB, beta, MemorySegment.ofAddress(c), cType, ldc, strideC, batch, computeType,
           GEMM_DEFAULT);
       if (rc != 0)
         throw new IllegalStateException("cublasGemmStridedBatchedEx failed with status " + rc + " (m=" + m + " n=" + n + " k=" + k

@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT_DIR=build/gpu
 BUNDLE=$OUT_DIR/rmr1-gpu.tar.xz
-BUNDLE_LIMIT_MB=${BUNDLE_LIMIT_MB:-40}
+BUNDLE_LIMIT_MB=${BUNDLE_LIMIT_MB:-42}
 # Modules the jars use at run time. java.desktop: java.beans, which Jackson and Jinjava (chat
 # templates) load; jdk.management: the process CPU time the training benchmarks report. jdk.zipfs:
 # JUnit scans the jar's packages through the zip file system.
@@ -34,6 +34,8 @@ prepare() {
   "$JAVA_HOME/bin/jlink" --add-modules "$JRE_MODULES" --strip-java-debug-attributes --strip-native-debug-symbols=objcopy="$(command -v objcopy)" \
     --no-header-files --no-man-pages --compress=zip-0 --output "$stage/jre" 2> >(grep -v "incubator modules" >&2)
   [ -x "$stage/jre/bin/java" ] || { echo "jlink failed" >&2; exit 1; }
+  # java.desktop's natives for a display, sound and the splash screen: the GPU machine is headless
+  rm -f "$stage"/jre/lib/{libawt_xawt,libsplashscreen,libjsound}.so
   # JCuda ships natives for its runtime, NVRTC and PTX compiler bindings (26 MB) that we do not use:
   # the backend needs only the driver binding (NVRTC and cuBLAS are reached through java.lang.foreign).
   cp cli/target/rmr1.jar "$stage/lib/rmr1.jar"
@@ -53,7 +55,7 @@ prepare() {
   mkdir -p "$stage/wheels"
   for w in peft-0.21.0 accelerate- psutil-; do cp ${WHEELS:-/opt/pypi/files}/$w*.whl "$stage/wheels/" 2>/dev/null || echo "no $w wheel: hf_check.py needs PEFT installed there"; done
   echo "staged: $(du -sh "$stage" | cut -f1) (runtime $(du -sh "$stage/jre" | cut -f1), rmr1.jar $(du -h "$stage/lib/rmr1.jar" | cut -f1))"
-  tar -C "$stage" -cf - . | xz -T0 -6 > "$BUNDLE"
+  tar -C "$stage" -cf - . | xz -T0 -9e > "$BUNDLE"
   rm -rf "$stage"
   local mb=$(( $(stat -c %s "$BUNDLE") / 1048576 ))
   echo "wrote $BUNDLE: $(du -h "$BUNDLE" | cut -f1)"

@@ -17,12 +17,10 @@ import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
 import dev.rmr1.tensor.safetensors.SafeTensors;
 import dev.rmr1.tensor.safetensors.SafeTensorsFile;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Training parity with Hugging Face on tiny-qwen2-a (issue 3): the causal-LM loss and every

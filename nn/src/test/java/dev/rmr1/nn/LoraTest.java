@@ -123,16 +123,26 @@ class LoraTest {
       Lora.unmerge(m);
       assertArrayEquals(w0, m.parameter("model.layers.0.mlp.up_proj.weight").value().toDoubleArray(), 0, "unmerge restores W exactly");
       assertArrayEquals(adapted, mlpOfLayer0(m, x).data().toDoubleArray(), 1e-12);
-      try (AutoCloseable off = Lora.disabled(m)) {
+      try (Lora.Guard off = Lora.disabled(m)) {
         assertArrayEquals(base, mlpOfLayer0(m, x).data().toDoubleArray(), 0, "disabled adapters give exactly the base model");
-      } catch (Exception e) {
-        throw new AssertionError(e);
       }
       assertArrayEquals(adapted, mlpOfLayer0(m, x).data().toDoubleArray(), 1e-12);
-      // disabling a merged adapter unmerges it first, as PEFT does
+      // Lora.merged restores the state it found: unmerged adapters are unmerged again, merged ones stay merged
+      try (Lora.Guard merged = Lora.merged(m)) {
+        assertTrue(Lora.adapters(m).values().stream().allMatch(LoraAdapter::isMerged));
+        assertArrayEquals(adapted, mlpOfLayer0(m, x).data().toDoubleArray(), 1e-12);
+      }
+      assertTrue(Lora.adapters(m).values().stream().noneMatch(LoraAdapter::isMerged));
+      assertArrayEquals(w0, m.parameter("model.layers.0.mlp.up_proj.weight").value().toDoubleArray(), 0);
       Lora.merge(m);
+      Tensor mergedW = m.parameter("model.layers.0.mlp.up_proj.weight").value();
+      try (Lora.Guard merged = Lora.merged(m)) {
+        assertSame(mergedW, m.parameter("model.layers.0.mlp.up_proj.weight").value(), "already merged: merged once only");
+      }
+      assertTrue(Lora.adapters(m).values().stream().allMatch(LoraAdapter::isMerged));
+      // disabling a merged adapter unmerges it first, as PEFT does
       Lora.setEnabled(m, false);
-      assertArrayEquals(base, mlpOfLayer0(m, x).data().toDoubleArray(), 1e-12);
+      assertArrayEquals(base, mlpOfLayer0(m, x).data().toDoubleArray(), 0);
       assertFalse(Lora.adapters(m).values().iterator().next().isMerged());
     }
   }

@@ -2,8 +2,9 @@ package dev.rmr1.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.rmr1.models.config.PythonJson;
 import dev.rmr1.nn.Lora;
+import dev.rmr1.nn.LoraAdapter;
 import dev.rmr1.nn.LoraConfig;
 import dev.rmr1.nn.Module;
 import dev.rmr1.nn.Parameter;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,15 +30,19 @@ import java.util.TreeSet;
  * A PEFT LoRA adapter directory: {@code adapter_config.json} plus {@code adapter_model.safetensors}
  * whose keys are {@code base_model.model.<module>.lora_A.weight} / {@code lora_B.weight}
  * (see {@link PeftNames}). Loading attaches adapters to a model with {@link Lora#apply} and copies
- * the saved values in; saving writes the files PEFT's {@code PeftModel.from_pretrained} reads.
+ * the saved values in; saving writes the files PEFT's {@code save_pretrained} writes (and
+ * {@code PeftModel.from_pretrained} reads).
  * Only plain LoRA is accepted: DoRA, per-module rank/alpha patterns, trained biases, layer
- * selections and {@code modules_to_save} are rejected with the field named.
+ * selections, excluded modules, {@code modules_to_save} and PEFT 0.21's other variants (QALoRA,
+ * aLoRA, target parameters, trainable tokens, layer replication) are rejected with the field named.
  */
 @SuppressWarnings("try") // scopes and guards are opened for what they free or restore
 public final class PeftAdapter {
   public static final String CONFIG = "adapter_config.json";
   public static final String WEIGHTS = "adapter_model.safetensors";
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** The PEFT release whose adapter_config.json fields {@link #save} writes (the reference fixtures' PEFT). */
+  public static final String PEFT_VERSION = "0.21.0";
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private PeftAdapter() {}
 
@@ -57,6 +63,14 @@ public final class PeftAdapter {
     requireAbsentOrEmpty(file, root, "alpha_pattern");
     requireAbsentOrEmpty(file, root, "modules_to_save");
     requireAbsentOrEmpty(file, root, "layers_to_transform");
+    // PEFT 0.21 fields that change what the adapter computes or where it goes
+    requireAbsentOrFalse(file, root, "lora_bias");
+    requireAbsentOrFalse(file, root, "use_qalora");
+    requireAbsentOrEmpty(file, root, "exclude_modules");
+    requireAbsentOrEmpty(file, root, "target_parameters");
+    requireAbsentOrEmpty(file, root, "trainable_token_indices");
+    requireAbsentOrEmpty(file, root, "layer_replication");
+    requireAbsentOrEmpty(file, root, "alora_invocation_tokens");
     String bias = root.path("bias").asText("none");
     if (!bias.equals("none")) throw new CheckpointException(file + ": field 'bias' is '" + bias + "', only 'none' is supported");
     if (!root.path("r").isInt()) throw new CheckpointException(file + ": field 'r' must be an integer");
@@ -117,40 +131,77 @@ public final class PeftAdapter {
   }
 
   /**
-   * Writes {@code model}'s adapters to {@code dir} in PEFT's format: {@code adapter_config.json}
-   * with {@code config} (only fields PEFT's LoraConfig knows) and the A/B matrices under PEFT's
-   * saved keys.
+   * Writes {@code model}'s adapters to {@code dir} as PEFT 0.21's {@code save_pretrained} does for a
+   * causal LM: {@code adapter_model.safetensors} with the A/B matrices in their own dtype under the
+   * saved keys ({@code base_model.model.<module>.lora_A.weight}, no adapter name) and
+   * {@code adapter_config.json}, {@code json.dumps(config, indent=2, sort_keys=True)} with no final
+   * newline, holding every field PEFT 0.21's LoraConfig writes. {@code target_modules} is written
+   * as the sorted set of adapted module names: PEFT saves a set (in no fixed order), and expands
+   * {@value LoraConfig#ALL_LINEAR} to the linear layers it matched before saving. Each file is
+   * written next to its target and moved into place, the weights first, so the config of a
+   * directory never describes weights that are not (yet) there.
+   *
+   * @param config the hyper-parameters the adapters were created with; r and the scaling must
+   *     match the model's adapters
+   * @param baseModelNameOrPath written as {@code base_model_name_or_path} (the Hub id or directory
+   *     PEFT's from_pretrained loads the base from); null writes null
    */
-  public static void save(Module model, LoraConfig config, Path dir) {
-    Map<String, Parameter> params = Lora.adapterParameters(model);
-    if (params.isEmpty()) throw new IllegalArgumentException("the model has no LoRA adapters to save");
+  public static void save(Module model, LoraConfig config, String baseModelNameOrPath, Path dir) {
+    Map<String, LoraAdapter> adapters = Lora.adapters(model);
+    if (adapters.isEmpty()) throw new IllegalArgumentException("the model has no LoRA adapters to save");
+    TreeSet<String> targets = new TreeSet<>();
+    adapters.forEach((module, a) -> {
+      int r = a.a().outFeatures();
+      if (r != config.r() || Math.abs(a.scaling() - config.scaling()) > 1e-12 * Math.abs(config.scaling()))
+        throw new IllegalArgumentException("LoRA adapter on " + module + " has r " + r + " and scaling " + a.scaling() + ", the config to save says r "
+            + config.r() + " and scaling " + config.scaling());
+      targets.add(module.substring(module.lastIndexOf('.') + 1));
+    });
     Map<String, Tensor> tensors = new LinkedHashMap<>();
-    params.forEach((name, p) -> tensors.put(PeftNames.toSavedKey(name), p.value()));
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("peft_type", "LORA");
-    json.put("task_type", "CAUSAL_LM");
-    json.put("auto_mapping", null);
-    json.put("base_model_name_or_path", null);
-    json.put("r", config.r());
-    json.put("lora_alpha", config.alpha() == Math.rint(config.alpha()) ? (Object) (long) config.alpha() : (Object) config.alpha());
-    json.put("lora_dropout", config.dropout());
-    json.put("use_rslora", config.useRslora());
-    json.put("target_modules", config.targetModules().equals(List.of(LoraConfig.ALL_LINEAR)) ? LoraConfig.ALL_LINEAR : config.targetModules());
-    json.put("bias", "none");
-    json.put("fan_in_fan_out", false);
-    json.put("use_dora", false);
-    json.put("init_lora_weights", true);
-    json.put("inference_mode", true);
-    json.put("modules_to_save", null);
-    json.put("rank_pattern", Map.of());
+    Lora.adapterParameters(model).forEach((name, p) -> tensors.put(PeftNames.toSavedKey(name), p.value()));
+    Map<String, Object> json = new HashMap<>(); // PythonJson sorts the keys
+    json.put("alora_invocation_tokens", null);
     json.put("alpha_pattern", Map.of());
+    json.put("arrow_config", null);
+    json.put("auto_mapping", null); // PEFT fills it in only for a model saved without a task_type
+    json.put("base_model_name_or_path", baseModelNameOrPath);
+    json.put("bias", "none");
+    json.put("corda_config", null);
+    json.put("ensure_weight_tying", false);
+    json.put("eva_config", null);
+    json.put("exclude_modules", null);
+    json.put("fan_in_fan_out", false);
+    json.put("inference_mode", true); // save_pretrained always writes true
+    json.put("init_lora_weights", true); // A Kaiming-uniform, B zero: PEFT's default, as Lora.apply
+    json.put("kasa_config", null);
+    json.put("layer_replication", null);
+    json.put("layers_pattern", null);
+    json.put("layers_to_transform", null);
+    json.put("loftq_config", Map.of());
+    json.put("lora_alpha", config.alpha() == Math.rint(config.alpha()) ? (Object) (long) config.alpha() : (Object) config.alpha());
+    json.put("lora_bias", false);
+    json.put("lora_dropout", config.dropout());
+    json.put("lora_ga_config", null);
+    json.put("megatron_config", null);
+    json.put("megatron_core", "megatron.core");
+    json.put("modules_to_save", null);
+    json.put("monteclora_config", null);
+    json.put("peft_type", "LORA");
+    json.put("peft_version", PEFT_VERSION);
+    json.put("qalora_group_size", 16);
+    json.put("r", config.r());
+    json.put("rank_pattern", Map.of());
     json.put("revision", null);
-    try {
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve(CONFIG), MAPPER.writeValueAsString(json) + "\n");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve(CONFIG), e);
-    }
-    SafeTensors.write(dir.resolve(WEIGHTS), tensors);
+    json.put("target_modules", List.copyOf(targets));
+    json.put("target_parameters", null);
+    json.put("task_type", "CAUSAL_LM");
+    json.put("trainable_token_indices", null);
+    json.put("use_bdlora", null);
+    json.put("use_dora", false);
+    json.put("use_qalora", false);
+    json.put("use_rslora", config.useRslora());
+    json.put("velora_config", null);
+    SafeTensors.write(dir.resolve(WEIGHTS), tensors); // atomic, with {"format": "pt"} as PEFT's safe_save_file
+    PythonJson.writeAtomically(dir.resolve(CONFIG), PythonJson.dumps(json));
   }
 }

@@ -15,6 +15,12 @@ import java.util.Map;
 public final class Lora {
   private Lora() {}
 
+  /** Restores the adapters' earlier state when closed; closing throws nothing. */
+  public interface Guard extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   /**
    * Attaches an adapter to every Linear of {@code root} whose name {@code config} targets, freezes
    * all other parameters, and returns the adapted module names. Adapters are F32 (F64 on an F64
@@ -66,12 +72,12 @@ public final class Lora {
   }
 
   /** Disables the adapters until the returned guard is closed: {@code try (var base = Lora.disabled(model)) {...}}. */
-  public static AutoCloseable disabled(Module root) {
+  public static Guard disabled(Module root) {
     setEnabled(root, false);
     return new Reenable(root);
   }
 
-  private record Reenable(Module root) implements AutoCloseable {
+  private record Reenable(Module root) implements Guard {
     @Override
     public void close() {
       setEnabled(root, true);
@@ -86,6 +92,26 @@ public final class Lora {
   /** Undoes {@link #merge}. */
   public static void unmerge(Module root) {
     forEachLinear(root, l -> l.lora().unmerge(l.weight()));
+  }
+
+  /**
+   * Merges every adapter until the returned guard is closed, which unmerges those that were not
+   * merged before: {@code try (var m = Lora.merged(model)) { save(model); }} leaves the model as it was.
+   */
+  public static Guard merged(Module root) {
+    List<Linear> unmergedBefore = new ArrayList<>();
+    forEachLinear(root, l -> {
+      if (!l.lora().isMerged()) unmergedBefore.add(l);
+    });
+    merge(root);
+    return new Unmerge(unmergedBefore);
+  }
+
+  private record Unmerge(List<Linear> layers) implements Guard {
+    @Override
+    public void close() {
+      for (Linear l : layers) l.lora().unmerge(l.weight());
+    }
   }
 
   private static void forEachLinear(Module root, java.util.function.Consumer<Linear> f) {

@@ -11,9 +11,13 @@ import dev.rmr1.tensor.TensorScope;
  * The LoRA branch of one Linear (Hu et al. 2021, PEFT's {@code lora.Linear}):
  * y = W x + b + s * B A dropout(x), A (r, in) Kaiming-uniform (a = sqrt 5), B (out, r) zeros.
  *
- * <p>Merging adds dW = s * B A (computed in F32, or F64 for F64 weights) to the base weight so the
- * branch costs nothing; unmerging subtracts it again. A low-precision (BF16/F16) base weight is not
- * restored exactly by subtraction, so its original tensor is kept while merged and put back.
+ * <p>Merging puts W' = W + dW, dW = s * B A (summed in F32, or F64 for F64 weights, then cast to
+ * W's dtype), in place of the base weight so the branch costs nothing. W' is a new tensor, never W
+ * written in place: a base weight loaded zero-copy is a read-only view of the memory-mapped
+ * checkpoint. The original W is kept while merged and put back by unmerging, so the round trip is
+ * exact in every dtype (PEFT subtracts dW again, which leaves rounding error in the weight). The
+ * price is one extra copy of each adapted weight while merged (none extra for mapped weights,
+ * whose original costs only the mapping).
  */
 public final class LoraAdapter {
   private final Linear a, b;
@@ -78,39 +82,30 @@ public final class LoraAdapter {
     }
   }
 
+  /** Replaces {@code weight}'s value with W + dW and keeps W for {@link #unmerge}; merging twice changes nothing. */
+  @SuppressWarnings("try") // the scope frees the widened intermediates
   void merge(Parameter weight) {
     if (merged) return;
     Tensor w = weight.value();
-    try (Tensor d = delta()) {
-      if (w.dtype() == d.dtype()) {
-        w.addInPlace(d);
-      } else {
-        try (Tensor wide = w.to(d.dtype())) {
-          wide.addInPlace(d);
-          original = w;
-          weight.var().setData(TensorScope.escape(wide.to(w.dtype())));
-        }
-      }
+    try (Tensor d = delta(); TensorScope scope = TensorScope.open()) {
+      Tensor sum = w.dtype() == d.dtype() ? w.add(d) : w.to(d.dtype()).add(d).to(w.dtype()); // (out, in)
+      weight.var().setData(TensorScope.escape(sum));
     }
+    original = w;
     merged = true;
   }
 
+  /** Puts the original W back (bit for bit) and frees the merged tensor. */
   void unmerge(Parameter weight) {
     if (!merged) return;
-    if (original != null) {
-      Tensor mergedWeight = weight.value();
-      weight.var().setData(original);
-      mergedWeight.close();
-      original = null;
-    } else {
-      try (Tensor d = delta()) {
-        weight.value().subInPlace(d);
-      }
-    }
+    Tensor mergedWeight = weight.value();
+    weight.var().setData(original);
+    mergedWeight.close();
+    original = null;
     merged = false;
   }
 
-  /** Frees the kept original of a low-precision merged weight (the host Linear is being closed). */
+  /** Frees the kept original of a merged weight (the host Linear is being closed). */
   void close() {
     if (original != null) original.close();
     original = null;

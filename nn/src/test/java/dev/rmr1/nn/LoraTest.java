@@ -3,6 +3,7 @@ package dev.rmr1.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,11 +15,18 @@ import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
+import dev.rmr1.tensor.safetensors.SafeTensors;
+import dev.rmr1.tensor.safetensors.SafeTensorsFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /** LoRA with PEFT semantics: targets, init, forward, merge/unmerge, disabling, names, gradients. */
@@ -113,19 +121,28 @@ class LoraTest {
       assertTrue(Lora.adapters(m).values().stream().allMatch(LoraAdapter::isMerged));
       assertArrayEquals(adapted, mlpOfLayer0(m, x).data().toDoubleArray(), 1e-12, "merged == unmerged");
       Lora.unmerge(m);
-      assertArrayEquals(w0, m.parameter("model.layers.0.mlp.up_proj.weight").value().toDoubleArray(), 1e-15);
+      assertArrayEquals(w0, m.parameter("model.layers.0.mlp.up_proj.weight").value().toDoubleArray(), 0, "unmerge restores W exactly");
       assertArrayEquals(adapted, mlpOfLayer0(m, x).data().toDoubleArray(), 1e-12);
-      try (AutoCloseable off = Lora.disabled(m)) {
-        // (within rounding: the merge/unmerge round trip above changed the base weights by ulps)
-        assertArrayEquals(base, mlpOfLayer0(m, x).data().toDoubleArray(), 1e-12, "disabled adapters give the base model");
-      } catch (Exception e) {
-        throw new AssertionError(e);
+      try (Lora.Guard off = Lora.disabled(m)) {
+        assertArrayEquals(base, mlpOfLayer0(m, x).data().toDoubleArray(), 0, "disabled adapters give exactly the base model");
       }
       assertArrayEquals(adapted, mlpOfLayer0(m, x).data().toDoubleArray(), 1e-12);
-      // disabling a merged adapter unmerges it first, as PEFT does
+      // Lora.merged restores the state it found: unmerged adapters are unmerged again, merged ones stay merged
+      try (Lora.Guard merged = Lora.merged(m)) {
+        assertTrue(Lora.adapters(m).values().stream().allMatch(LoraAdapter::isMerged));
+        assertArrayEquals(adapted, mlpOfLayer0(m, x).data().toDoubleArray(), 1e-12);
+      }
+      assertTrue(Lora.adapters(m).values().stream().noneMatch(LoraAdapter::isMerged));
+      assertArrayEquals(w0, m.parameter("model.layers.0.mlp.up_proj.weight").value().toDoubleArray(), 0);
       Lora.merge(m);
+      Tensor mergedW = m.parameter("model.layers.0.mlp.up_proj.weight").value();
+      try (Lora.Guard merged = Lora.merged(m)) {
+        assertSame(mergedW, m.parameter("model.layers.0.mlp.up_proj.weight").value(), "already merged: merged once only");
+      }
+      assertTrue(Lora.adapters(m).values().stream().allMatch(LoraAdapter::isMerged));
+      // disabling a merged adapter unmerges it first, as PEFT does
       Lora.setEnabled(m, false);
-      assertArrayEquals(base, mlpOfLayer0(m, x).data().toDoubleArray(), 1e-12);
+      assertArrayEquals(base, mlpOfLayer0(m, x).data().toDoubleArray(), 0);
       assertFalse(Lora.adapters(m).values().iterator().next().isMerged());
     }
   }
@@ -147,6 +164,61 @@ class LoraTest {
       Lora.unmerge(lin);
       assertArrayEquals(original, lin.weight().value().toFloatArray(), 0, "unmerge restores the BF16 weight exactly");
     }
+  }
+
+  /**
+   * A base weight loaded zero-copy is a read-only view of a memory-mapped safetensors file: merging
+   * must not write into it, the merged weight must be W + s B A (scalar reference, rounded to W's
+   * dtype), and unmerging must give back the mapped tensor itself, bit for bit.
+   */
+  @Property(tries = 12)
+  void mergeIntoAReadOnlyMappedWeightAndUnmergeExactly(@ForAll("mergeDtypes") DType dtype, @ForAll @IntRange(min = 1, max = 9) int in,
+      @ForAll @IntRange(min = 1, max = 7) int out, @ForAll @IntRange(min = 1, max = 3) int r, @ForAll long seed) throws Exception {
+    Rng rng = new Rng(seed);
+    Path dir = Files.createTempDirectory("lora-merge");
+    Path file = dir.resolve("w.safetensors");
+    try (TensorScope s = TensorScope.open()) {
+      SafeTensors.write(file, Map.of("w", Tensor.uniform(Device.CPU, dtype, rng, -1, 1, out, in)));
+      try (SafeTensorsFile f = SafeTensors.open(file); Linear lin = new Linear(new Parameter(f.tensor("w"), false), null)) {
+        Tensor mapped = lin.weight().value();
+        double[] w = mapped.toDoubleArray();
+        Lora.apply(lin, new LoraConfig(r, 5, 0, false, List.of(LoraConfig.ALL_LINEAR)), rng);
+        randomizeB(lin, rng);
+        double[] a = lin.lora().a().weight().value().toDoubleArray(), b = lin.lora().b().weight().value().toDoubleArray();
+        Var x = Var.constant(Tensor.uniform(Device.CPU, dtype == DType.F64 ? DType.F64 : DType.F32, rng, -1, 1, 2, in));
+        double[] adapted = lin.forward(x).data().toDoubleArray();
+
+        Lora.merge(lin);
+        Lora.merge(lin); // a second merge changes nothing
+        Tensor merged = lin.weight().value();
+        assertEquals(dtype, merged.dtype());
+        double[] expected = new double[out * in];
+        for (int o = 0; o < out; o++)
+          for (int i = 0; i < in; i++) {
+            double ba = 0;
+            for (int k = 0; k < r; k++) ba += b[o * r + k] * a[k * in + i];
+            expected[o * in + i] = w[o * in + i] + 5.0 / r * ba;
+          }
+        double tol = dtype == DType.F64 ? 1e-13 : dtype == DType.F32 ? 1e-5 : 0.05; // BF16: one rounding of the sum, |W'| < 8
+        assertArrayEquals(expected, merged.toDoubleArray(), tol, "merged weight = W + s B A");
+        assertArrayEquals(adapted, lin.forward(x).data().toDoubleArray(), dtype == DType.BF16 ? 0.3 : tol * 10, "merged forward");
+
+        Lora.unmerge(lin);
+        assertSame(mapped, lin.weight().value(), "unmerge puts the mapped tensor back");
+        try (Tensor fromFile = f.tensor("w")) {
+          assertArrayEquals(fromFile.toDoubleArray(), lin.weight().value().toDoubleArray(), 0, "bit-identical to the file");
+        }
+        assertArrayEquals(adapted, lin.forward(x).data().toDoubleArray(), 0, "unmerged forward as before the merge");
+      }
+    } finally {
+      Files.deleteIfExists(file);
+      Files.delete(dir);
+    }
+  }
+
+  @Provide
+  Arbitrary<DType> mergeDtypes() {
+    return Arbitraries.of(DType.F32, DType.BF16, DType.F64);
   }
 
   @Example

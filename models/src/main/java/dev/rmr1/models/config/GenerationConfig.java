@@ -160,12 +160,13 @@ public record GenerationConfig(
     return m;
   }
 
+  /** The text of generation_config.json, as transformers writes it: json.dumps(indent=2, sort_keys=True) + "\n". */
   public String toJson() {
-    return JsonWriting.toJson(toFields());
+    return PythonJson.dumps(toFields()) + "\n";
   }
 
   /** Writes this config to {@code file} (atomically replacing it). */
   public void write(Path file) {
-    JsonWriting.write(file, toFields());
+    PythonJson.writeAtomically(file, toJson());
   }
 }

@@ -247,13 +247,13 @@ public final class ModelConfigJson {
     return m;
   }
 
-  /** The text of config.json for {@code c}. */
+  /** The text of config.json for {@code c}, as transformers writes it: json.dumps(indent=2, sort_keys=True) + "\n". */
   public static String toJson(ModelConfig c) {
-    return JsonWriting.toJson(toFields(c));
+    return PythonJson.dumps(toFields(c)) + "\n";
   }
 
   /** Writes {@code c} to {@code file} (atomically replacing it). */
   public static void write(ModelConfig c, Path file) {
-    JsonWriting.write(file, toFields(c));
+    PythonJson.writeAtomically(file, toJson(c));
   }
 }

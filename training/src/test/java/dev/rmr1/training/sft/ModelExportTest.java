@@ -62,11 +62,17 @@ class ModelExportTest {
       List<String> sorted = new ArrayList<>(keys);
       sorted.sort(null);
       assertEquals(sorted, keys, "sorted keys");
-      assertTrue(text.startsWith("{\n  \"alpha_pattern\": {},\n"), text);
+      assertTrue(text.startsWith("{\n  \"alora_invocation_tokens\": null,\n  \"alpha_pattern\": {},\n"), text);
       assertTrue(text.contains("\n  \"peft_type\": \"LORA\",\n"), text);
       assertEquals("Qwen/Qwen2.5-7B-Instruct", json.get("base_model_name_or_path").asText());
       assertEquals(4, json.get("r").asInt());
-      assertEquals(ModelExport.PEFT_VERSION, json.get("peft_version").asText());
+      assertEquals(PeftAdapter.PEFT_VERSION, json.get("peft_version").asText());
+      assertTrue(text.endsWith("\n}"), "PEFT writes no final newline");
+      var fixture = new ObjectMapper().readTree(Files.readString(TrainingFixtures.path("tiny-qwen2-a-lora/adapter_config.json")));
+      List<String> fixtureKeys = new ArrayList<>();
+      fixture.fieldNames().forEachRemaining(fixtureKeys::add);
+      fixtureKeys.sort(null);
+      assertEquals(fixtureKeys, keys, "the fields PEFT 0.21 writes");
       for (String k : List.of("lora_alpha", "lora_dropout", "bias", "use_rslora", "use_dora", "fan_in_fan_out", "init_lora_weights", "task_type",
           "inference_mode", "modules_to_save", "rank_pattern", "revision", "target_modules"))
         assertTrue(json.has(k), k);
@@ -93,6 +99,51 @@ class ModelExportTest {
         assertTrue(Lora.adapters(merged).isEmpty());
         try (TensorScope s = TensorScope.open()) {
           assertClose("merged logits", Tensor.of(adapted, adapted.length), Tensor.of(logits(merged), adapted.length), 1e-4, 1e-4);
+        }
+      }
+    }
+  }
+
+  /**
+   * Every saved weight against a scalar reference: W + s * sum_k B[o][k] A[k][i] (in double from the stored F32 values)
+   * for the adapted layers, the checkpoint's own bits for the rest; whether or not the adapters were merged beforehand
+   * (the delta must be added once), and the model keeps that state.
+   */
+  @Test
+  void mergedWeightsAreBasePlusScaledBA(@TempDir Path dir) {
+    for (boolean mergedBefore : new boolean[] {false, true}) {
+      Path out = dir.resolve("merged-" + mergedBefore);
+      try (TrainableModel tm = randomLora()) {
+        double[] adapted = logits(tm.model());
+        if (mergedBefore) Lora.merge(tm.model());
+        ModelExport.merged(tm, out, null);
+        assertTrue(Lora.adapters(tm.model()).values().stream().allMatch(a -> a.isMerged() == mergedBefore), "state kept");
+        assertArrayEquals(adapted, logits(tm.model()), 1e-5);
+        var adapters = Lora.adapters(tm.model());
+        try (SafeTensorsFile base = SafeTensors.open(TrainingFixtures.tinyModel().resolve("model.safetensors"));
+            SafeTensorsFile saved = SafeTensors.open(out.resolve("model.safetensors")); TensorScope s = TensorScope.open()) {
+          assertEquals(new java.util.TreeSet<>(base.names()), new java.util.TreeSet<>(saved.names()));
+          for (String name : base.names()) {
+            assertEquals(base.info(name).dtype(), saved.info(name).dtype(), name);
+            double[] w = base.tensor(name).toDoubleArray(), got = saved.tensor(name).toDoubleArray();
+            var lora = name.endsWith(".weight") ? adapters.get(name.substring(0, name.length() - ".weight".length())) : null;
+            if (lora == null) {
+              assertArrayEquals(w, got, 0, name + " is not adapted: saved as in the checkpoint");
+              continue;
+            }
+            int out0 = base.info(name).shape()[0], in = base.info(name).shape()[1], r = lora.a().outFeatures();
+            double[] a = lora.a().weight().value().toDoubleArray(), b = lora.b().weight().value().toDoubleArray();
+            double maxDelta = 0;
+            for (int o = 0; o < out0; o++)
+              for (int i = 0; i < in; i++) {
+                double ba = 0;
+                for (int k = 0; k < r; k++) ba += b[o * r + k] * a[k * in + i];
+                double expected = w[o * in + i] + lora.scaling() * ba;
+                maxDelta = Math.max(maxDelta, Math.abs(lora.scaling() * ba));
+                assertEquals(expected, got[o * in + i], 1e-6 * (1 + Math.abs(expected)), name + "[" + o + ", " + i + "]");
+              }
+            assertTrue(maxDelta > 1e-2, name + ": the adapter moves the weight");
+          }
         }
       }
     }

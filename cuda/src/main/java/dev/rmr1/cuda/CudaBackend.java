@@ -6,6 +6,7 @@ import dev.rmr1.tensor.Backend;
 import dev.rmr1.tensor.BinaryOp;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Device;
+import dev.rmr1.tensor.FusedAdamW;
 import dev.rmr1.tensor.ReduceOp;
 import dev.rmr1.tensor.Storage;
 import dev.rmr1.tensor.Tensor;
@@ -25,7 +26,7 @@ import jcuda.driver.CUdeviceptr;
  * {@code src/main/cuda/rmr1_kernels.cu}, matrix products on cuBLAS. Tensors keep their views
  * (offset and strides travel to the kernels in a {@code TensorDesc}), so nothing assumes host memory.
  */
-public final class CudaBackend implements Backend {
+public final class CudaBackend implements Backend, FusedAdamW {
   static final int MAX_DIMS = 8;
   private static final int THREADS = 256;
   private static final int MAX_BLOCKS = 65535;
@@ -419,6 +420,7 @@ public final class CudaBackend implements Backend {
    * the float operations are those of {@code AdamW.composedUpdate}, so the result has the same bits
    * (one pass over four buffers instead of a dozen kernels and temporaries).
    */
+  @Override
   public void adamW(Tensor p, Tensor g, Tensor m, Tensor v, boolean decay, double decayFactor, double lerpWeight, double beta2, double gradSqWeight,
       double biasCorrection2Sqrt, double eps, double negStepSize) {
     for (Tensor t : new Tensor[] {p, g, m, v}) {

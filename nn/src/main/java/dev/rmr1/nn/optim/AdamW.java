@@ -1,6 +1,8 @@
 package dev.rmr1.nn.optim;
 
 import dev.rmr1.tensor.BinaryOp;
+import dev.rmr1.tensor.DType;
+import dev.rmr1.tensor.FusedAdamW;
 import dev.rmr1.tensor.Tensor;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -74,8 +76,16 @@ public final class AdamW extends Optimizer {
     checkStateAlive(expAvg[i], i);
     checkStateAlive(expAvgSq[i], i);
     Coefficients c = coefficients(beta1, beta2, eps, ++steps[i], lr, weightDecay);
-    if (CpuKernels.denseCpuF32(p, g, expAvg[i], expAvgSq[i])) CpuKernels.adamW(p, g, expAvg[i], expAvgSq[i], c);
-    else composedUpdate(p, g, expAvg[i], expAvgSq[i], c);
+    Tensor m = expAvg[i], v = expAvgSq[i];
+    if (CpuKernels.denseCpuF32(p, g, m, v)) CpuKernels.adamW(p, g, m, v, c);
+    else if (p.backend() instanceof FusedAdamW fused && denseF32(p, g, m, v))
+      fused.adamW(p, g, m, v, c.decay(), c.decayFactor(), c.lerpWeight(), c.beta2(), c.gradSqWeight(), c.biasCorrection2Sqrt(), c.eps(), c.negStepSize());
+    else composedUpdate(p, g, m, v, c);
+  }
+
+  private static boolean denseF32(Tensor... ts) {
+    for (Tensor t : ts) if (t.dtype() != DType.F32 || !t.isContiguous() || !t.device().equals(ts[0].device())) return false;
+    return true;
   }
 
   /**

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Global-norm gradient clipping, as {@code torch.nn.utils.clip_grad_norm_} with the L2 norm: the
- * norm of all gradients taken together is computed (here accumulated in double), and when
+ * norm of all gradients taken together is computed (dense CPU gradients accumulated in double;
+ * others as F32 row sums added in double, still more precise than PyTorch's F32 norms), and when
  * {@code maxNorm / (norm + 1e-6)} is below 1 every gradient is multiplied by it. Parameters without a
  * gradient are ignored.
  */
@@ -47,11 +48,19 @@ public final class GradClip {
     return composedSumOfSquares(g);
   }
 
-  /** sum(g^2) by tensor operations in F64: the reference for the fused loop and the path for other devices and dtypes. */
-  @SuppressWarnings("try") // the scope frees the F64 temporaries
+  /**
+   * sum(g^2) by tensor operations: the reference for the fused loop and the path for other devices
+   * and dtypes. Squares are summed along the last dim in F32 (F64 for F64 gradients; kernels
+   * accumulate in at least F32 and round each row sum once), then the row sums are added in F64. No
+   * F64 copy of the whole gradient is made: for a 0.5B-parameter model on a GPU that was 4 GB of
+   * temporaries and a tenth of the training step.
+   */
+  @SuppressWarnings("try") // the scope frees the temporaries
   static double composedSumOfSquares(Tensor g) {
     try (TensorScope scope = TensorScope.open()) {
-      return g.to(DType.F64).square().sum().item();
+      Tensor x = g.dtype() == DType.F64 || g.dtype() == DType.F32 ? g : g.to(DType.F32);
+      Tensor rows = x.dim() == 0 ? x.square() : x.square().sum(-1, false); // (..., C) -> (...)
+      return rows.to(DType.F64).sum().item();
     }
   }
 }

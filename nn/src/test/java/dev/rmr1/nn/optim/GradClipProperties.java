@@ -49,11 +49,12 @@ class GradClipProperties {
     List<TestParam> ps = params(new Rng(seed), rows, cols, scale);
     try {
       double want = referenceNorm(ps);
-      assertEquals(want, GradClip.totalNorm(ps), 1e-12 * want);
+      // strided gradients take the composed path: row sums rounded to F32 once (GradClip.composedSumOfSquares)
+      assertEquals(want, GradClip.totalNorm(ps), 3e-7 * want);
       List<double[]> before = ps.stream().map(p -> p.grad() == null ? null : p.grad().toDoubleArray()).toList();
       List<long[]> beforeBits = ps.stream().map(p -> p.grad() == null ? null : bits(p.grad())).toList();
       double total = GradClip.clipGradNorm(ps, maxNorm);
-      assertEquals(want, total, 1e-12 * want);
+      assertEquals(want, total, 3e-7 * want);
       double coef = maxNorm / (total + 1e-6);
       for (int k = 0; k < ps.size(); k++) {
         TestParam p = ps.get(k);
@@ -76,12 +77,17 @@ class GradClipProperties {
     }
   }
 
-  /** The fused F32 loop and the composed F64 ops sum in different orders, nothing more. */
+  /**
+   * The fused loop (F64 accumulation) and the composed ops differ in summation order and in the
+   * composed path rounding each last-dim row sum to F32 once (relative 6e-8; PyTorch computes the
+   * whole norm in F32), on vectors and matrices.
+   */
   @Property(tries = 15)
-  void fusedSumOfSquaresAgreesWithComposed(@ForAll @IntRange(min = 0, max = 70_000) int n, @ForAll long seed) {
-    try (Tensor g = gaussian(DType.F32, new Rng(seed), 1.0, n)) {
+  void fusedSumOfSquaresAgreesWithComposed(@ForAll @IntRange(min = 0, max = 70_000) int n, @ForAll @IntRange(min = 1, max = 7) int rows,
+      @ForAll long seed) {
+    try (Tensor g = gaussian(DType.F32, new Rng(seed), 1.0, rows, n / rows)) {
       double fused = CpuKernels.sumOfSquares(g), composed = GradClip.composedSumOfSquares(g);
-      assertEquals(composed, fused, 1e-12 * composed);
+      assertEquals(fused, composed, 3e-7 * fused);
     }
   }
 

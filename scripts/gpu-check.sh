@@ -98,9 +98,13 @@ run() {
   $java -version 2>&1 | grep -m1 version
   # One deadline for the whole run (the device tool allows 600 s a command): each step gets what
   # its own limit allows within it, keeping TORCH_RESERVE_S for PyTorch's side of the benchmarks.
+  # RMR1_GPU_SKIP: comma-separated parts to leave out of a rerun (tests, matmul, hf, decode, train-step, train, torch)
+  want() { [[ ",${RMR1_GPU_SKIP:-}," != *",$1,"* ]]; }
   local deadline=$((SECONDS + ${RMR1_GPU_BUDGET_S:-540})) torch_reserve=${TORCH_RESERVE_S:-120}
   limit() { local l=$(( $2 - SECONDS )); [ "$1" -lt "$l" ] && l=$1; echo $(( l < 0 ? 0 : l )); }
 
+  local tests_rc=0
+  if want tests; then
   echo "== CUDA test suite (every kernel against the CPU reference; tiny-qwen2-a on the GPU)"
   local cp="$w/lib/rmr1.jar:$w/cuda-tests/classes:$(ls "$w"/cuda-tests/*.jar | paste -sd: -)"
   # The host-memory device tests and the PTX freshness test need no GPU and ran in `mvn verify`.
@@ -109,10 +113,11 @@ run() {
   timeout "$(limit ${RMR1_GPU_TEST_S:-180} $((deadline - torch_reserve - 120)))" $java -Xmx24g -jar "$w"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
     --select-package dev.rmr1.cuda --exclude-classname '^dev\.rmr1\.cuda\.(HostDevice.*|CudaPtxFreshnessTest)$' \
     --details=tree --disable-banner --disable-ansi-colors --reports-dir "$log/junit" > "$log/cuda-tests.log" 2>&1
-  local tests_rc=$?
+  tests_rc=$?
   # the tree's failures and the summary (the whole log is in $log)
   grep -v "^\s*$" "$log/cuda-tests.log" | grep -v "✔" | tail -60
   [ $tests_rc -eq 124 ] && echo "(the test suite ran past its time limit and was stopped)"
+  fi
 
   echo "== GPU benchmarks: ours (./rmr1 bench ... --device cuda), then PyTorch's"
   : > "$log/bench.jsonl"
@@ -124,7 +129,7 @@ run() {
     echo "-- $label: rmr1 bench $*"
     if [ $gpu -eq 0 ]; then echo "   not run: no NVIDIA GPU here"; return; fi
     if [ "$secs" -lt 10 ]; then echo "   not run: out of time"; return; fi
-    out=$(timeout "$secs" $java -Xmx24g -jar "$w/lib/rmr1.jar" bench "$@" 2>&1); rc=$?
+    out=$(timeout "$secs" $java -Xmx24g ${BENCH_JAVA_OPTS:-} -jar "$w/lib/rmr1.jar" bench "$@" 2>&1); rc=$?
     echo "$out" > "$log/bench-$nbench-$1.log"
     if [ $rc -eq 0 ]; then
       echo "$out" | grep -v "^WARNING" | tail -3; echo "$out" | grep '^{' >> "$log/bench.jsonl" || true
@@ -133,24 +138,33 @@ run() {
     fi
   }
   local ckpt="$w/qwen2.5-0.5b-random" qwen=(--hidden 896 --layers 24 --heads 14 --kv-heads 2 --intermediate 4864 --vocab 151936)
+  if want matmul; then
   bench 40 "GEMM F32" matmul --device cuda --m 8192 --n 8192 --k 8192 --dtype f32 --reps 10 --warmup-seconds 0 --json
   bench 40 "GEMM F32 x BF16 weights" matmul --device cuda --m 8192 --n 8192 --k 8192 --dtype bf16 --reps 10 --warmup-seconds 0 --json
+  fi
   # sharded (4 files of <= 300 MB with an index) so that hf_check.py also reads an index back
-  bench 60 "random Qwen2.5-0.5B-shaped BF16 checkpoint (written on the CPU)" make-checkpoint --out "$ckpt" --dtype bf16 --max-shard-mb 300
-  if [ -d "$ckpt" ] && command -v python3 >/dev/null && python3 -c "import torch, transformers" 2>/dev/null; then
+  (want hf || want decode) && bench 60 "random Qwen2.5-0.5B-shaped BF16 checkpoint (written on the CPU)" make-checkpoint --out "$ckpt" --dtype bf16 --max-shard-mb 300
+  if want hf && [ -d "$ckpt" ] && command -v python3 >/dev/null && python3 -c "import torch, transformers" 2>/dev/null; then
     echo "-- transformers and PEFT read back what we write (hf_check.py)"
     ln -sfn "$ckpt" "$w/sharded"
     RMR1="$java -Xmx8g -jar $w/lib/rmr1.jar" timeout "$(limit 120 $((deadline - torch_reserve)))" python3 "$w/hf_check.py" "$w" "$log" 2>"$log/hf-check.err" \
       | tee "$log/hf-check.jsonl" || echo "   hf_check.py failed: $(tail -3 "$log/hf-check.err")"
   fi
+  if want decode; then
   bench 60 "greedy decode, batch 1" decode --model "$ckpt" --device cuda --batch 1 --prompt-tokens 128 --new-tokens 64 --repeats 2 --json
   bench 60 "greedy decode, batch 16" decode --model "$ckpt" --device cuda --batch 16 --prompt-tokens 128 --new-tokens 64 --repeats 2 --json
-  bench 120 "training step (F32 weights, AdamW), batch 4 x 1024" train-step --device cuda "${qwen[@]}" --batch 4 --seq 1024 --steps 2 --warmup 1 --json
-  bench 90 "SFT and GRPO throughput (LoRA r 16 on a BF16 base; GRPO 4 prompts x 8 samples)" train --device cuda "${qwen[@]}" --seq-len 1024 \
-    --prompt-len 512 --batch 4 --grpo-prompts 4 --group-size 8 --grpo-prompt-len 256 --new-tokens 128 --grpo-micro-batch 8 --steps 1
-  if command -v python3 >/dev/null && python3 -c "import torch" 2>/dev/null; then
-    echo "-- PyTorch side by side (torch_bench.py)"
-    PYTHONUNBUFFERED=1 timeout "$(limit 150 "$deadline")" python3 "$w/torch_bench.py" 2>"$log/torch-bench.err" | tee -a "$log/bench.jsonl" || echo "   torch_bench.py failed: $(tail -3 "$log/torch-bench.err")"
+  fi
+  if want train-step; then
+  bench 120 "training step (F32 weights, AdamW), batch 4 x 1024" train-step --device cuda "${qwen[@]}" --batch 4 --seq 1024 --steps 3 --warmup 1 --json
+  BENCH_JAVA_OPTS=-Drmr1.cuda.tf32=true bench 120 "training step, F32 GEMMs on TF32 tensor cores (-Drmr1.cuda.tf32=true)" train-step --device cuda "${qwen[@]}" \
+    --batch 4 --seq 1024 --steps 3 --warmup 1 --json
+  fi
+  want train && bench 90 "SFT and GRPO throughput (LoRA r 16 on a BF16 base; GRPO 2 prompts x 8 samples)" train --device cuda "${qwen[@]}" \
+    --seq-len 512 --prompt-len 256 --batch 4 --grpo-prompts 2 --group-size 8 --grpo-prompt-len 128 --new-tokens 64 --grpo-micro-batch 8 --warmup 0 --steps 1
+  if ! want torch; then :
+  elif command -v python3 >/dev/null && python3 -c "import torch" 2>/dev/null; then
+    echo "-- PyTorch side by side (torch_bench.py ${RMR1_TORCH_BENCHES:-gemm train_step generate})"
+    PYTHONUNBUFFERED=1 timeout "$(limit 150 "$deadline")" python3 "$w/torch_bench.py" ${RMR1_TORCH_BENCHES:-} 2>"$log/torch-bench.err" | tee -a "$log/bench.jsonl" || echo "   torch_bench.py failed: $(tail -3 "$log/torch-bench.err")"
   else
     echo "-- PyTorch side by side: not run (python3 with torch is not installed here)"
   fi

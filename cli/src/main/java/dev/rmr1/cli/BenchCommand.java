@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 
 /** {@code ./rmr1 bench ...}: micro and macro benchmarks; BENCHMARKS.md records runs with their exact commands. */
 @Command(
-    name = "bench",
+    name = "bench", header = "Benchmarks: matmul, decode, train-step, train, and make-checkpoint to make a model to run them on.",
     mixinStandardHelpOptions = true,
     description = {
       "Benchmarks: GEMM (matmul), decoding (decode), a full training step (train-step), SFT/GRPO throughput (train),",

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ./rmr1 bench decode}: prefill and decode tokens/s of a model (see {@link DecodeBenchmark}). */
-@Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "decode", header = "Prefill and decode throughput (tokens/s) with the KV cache.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Prefill and decode throughput (tokens/s) with the KV cache, greedy, eos disabled.",
         "Decode counts the generated tokens of all sequences per second of decode steps."})
 public final class BenchDecodeCommand implements Callable<Integer> {

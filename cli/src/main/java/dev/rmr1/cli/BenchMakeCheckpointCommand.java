@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  * intermediate 4864, vocab 151936, tied embeddings, rope theta 1e6), for benchmarks that must not
  * depend on downloading the real model.
  */
-@Command(name = "make-checkpoint", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "make-checkpoint", header = "Write a Qwen2.5-0.5B-shaped checkpoint with random weights.", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Write a Qwen2.5-0.5B-shaped checkpoint with random weights (default BF16, about 1 GB).")
 public final class BenchMakeCheckpointCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory to write (created).")

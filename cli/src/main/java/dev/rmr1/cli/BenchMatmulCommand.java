@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
  * output tensor is allocated once, so the time is the kernel's alone. BENCHMARKS.md records runs.
  */
 @Command(
-    name = "matmul",
+    name = "matmul", header = "GEMM/GEMV throughput of a backend: median GFLOP/s.",
     mixinStandardHelpOptions = true,
     description = {
       "GEMM/GEMV throughput of a backend (--device): median GFLOP/s (2*M*N*K flops) over --reps runs after --warmup.",

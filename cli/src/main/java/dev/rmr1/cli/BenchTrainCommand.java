@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ./rmr1 bench train}: SFT and GRPO throughput on a random Qwen2 model (see {@link TrainingThroughput}). */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train", header = "SFT and GRPO (rollout, update) throughput on a random-weight Qwen2.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"SFT tokens/s and GRPO rollout + update tokens/s on a Qwen2 model with random weights and random tokens.",
         "Defaults: a small Qwen2 (hidden 256, 4 layers, 4 heads, 2 KV heads, FFN 704) with Qwen2.5's 151,936-token tied vocabulary."})
 public final class BenchTrainCommand implements Callable<Integer> {

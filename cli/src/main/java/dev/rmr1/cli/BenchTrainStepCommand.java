@@ -31,11 +31,11 @@ import picocli.CommandLine.Spec;
  * steps only. BENCHMARKS.md records runs.
  */
 @Command(
-    name = "train-step",
+    name = "train-step", header = "One full-fine-tuning training step: tokens/s, memory and time per kernel.",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Full training step (forward + backward + grad clip + AdamW, F32) of a random-weight Qwen2 on the CPU:",
+      "Full training step (forward + backward + grad clip + AdamW, F32) of a random-weight Qwen2 on --device:",
       "median tokens/s over --steps after --warmup, peak native memory, and the fraction of the step in each",
       "backend primitive (matmul = GEMM)."
     })

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code ./rmr1 demo}: the whole RM-R1 story in a few minutes on a CPU, nothing to download. */
 @Command(
-    name = "demo",
+    name = "demo", header = "Run RM-R1 end to end on a laptop: tokenizer, tiny model, SFT, GRPO, evaluation.",
     mixinStandardHelpOptions = true,
     description = {
       "Runs RM-R1 end to end on an embedded task: trains a byte-level BPE tokenizer on generated text, builds a tiny",

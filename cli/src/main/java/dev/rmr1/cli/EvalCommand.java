@@ -29,7 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * a per-sample log that an interrupted run resumes from.
  */
 @Command(
-    name = "eval",
+    name = "eval", header = "Evaluate an RM-R1 judge on RewardBench, RM-Bench or RMB.",
     mixinStandardHelpOptions = true,
     description = {
       "Evaluates an RM-R1 judge on a reward-model benchmark (spec 8): greedy decoding, batched generation, the chosen",

@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
  * Sampling defaults come from the model's generation_config.json; the flags override them, and
  * {@code --temperature 0} is greedy. Generation stops at any eos id of generation_config.json.
  */
-@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "generate", header = "Generate text with a model (KV-cache decoding), streamed or as JSON.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Generate text with a model (KV-cache decoding).",
         "Example: ./rmr1 generate --model Qwen/Qwen2.5-0.5B-Instruct --prompt-ids 9707,11,1879 --temperature 0 --json"})
 public final class GenerateCommand implements Callable<Integer> {

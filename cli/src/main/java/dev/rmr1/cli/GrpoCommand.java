@@ -12,7 +12,7 @@ import picocli.CommandLine.Unmatched;
 
 /** {@code ./rmr1 grpo [--config FILE] [flags]}: GRPO with the RM-R1 verifiable reward (RM-R1 spec 6). */
 @Command(
-    name = "grpo",
+    name = "grpo", header = "GRPO with RM-R1's verifiable reward (stage 2): sample, reward +1/-1, update.",
     description = {
       "GRPO with a verifiable reward (RM-R1 stage 2): samples group_size responses per prompt (RLVR records with",
       "context_messages and winner), rewards +1/-1 by the RM-R1 verdict rule, group-normalised advantages, clipped ratio",

@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ./rmr1 judge}: one pair through an RM-R1 judge, its reasoning streamed as it is generated. */
 @Command(
-    name = "judge",
+    name = "judge", header = "Judge one pair of answers with an RM-R1 checkpoint and print the verdict.",
     mixinStandardHelpOptions = true,
     description = {
       "Judges one pair of answers with an RM-R1 checkpoint: --a goes in slot A, --b in slot B of RM-R1's judge prompt,",

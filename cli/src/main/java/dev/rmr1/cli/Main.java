@@ -11,9 +11,14 @@ import picocli.CommandLine.Command;
     name = "rmr1",
     mixinStandardHelpOptions = true,
     version = "rmr1 0.1.0 (RM-R1 in pure Java)",
-    description = {
-      "RM-R1 in pure Java: train and evaluate reasoning reward models (arXiv 2505.02387)",
-      "on a tensor library, autograd and Qwen2 models written on the JDK."
+    description = "RM-R1 in pure Java: train and evaluate reasoning reward models (arXiv 2505.02387) on a tensor library, "
+        + "autograd and Qwen2 models written on the JDK.",
+    footer = {
+      "%nStart here:",
+      "  ./rmr1 demo               the whole RM-R1 pipeline on a laptop CPU, in minutes",
+      "  ./rmr1 generate --model Qwen/Qwen2.5-0.5B-Instruct --prompt \"Hi\" --chat",
+      "  ./rmr1 judge --model DIR --question Q --a A --b B",
+      "  ./rmr1 COMMAND --help     every option of a command, with its default"
     },
     subcommands = {
       CommandLine.HelpCommand.class,

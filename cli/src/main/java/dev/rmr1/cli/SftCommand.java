@@ -12,7 +12,7 @@ import picocli.CommandLine.Unmatched;
 
 /** {@code ./rmr1 sft [--config FILE] [flags]}: SFT distillation of a reasoning reward model (RM-R1 spec 5). */
 @Command(
-    name = "sft",
+    name = "sft", header = "SFT distillation (RM-R1 stage 1): train a model on teacher reasoning traces.",
     description = {
       "SFT distillation (RM-R1 stage 1): trains a model on teacher reasoning traces (records with context_messages and",
       "the trace in \"winner\"), loss on the assistant reply, with RM-R1's defaults (AdamW betas (0.9, 0.95), lr 5e-6,",

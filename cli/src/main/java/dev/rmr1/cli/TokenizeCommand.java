@@ -28,7 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * Input bytes that are not UTF-8 are replaced by U+FFFD the way Python's errors="replace" does.
  */
 @Command(
-    name = "tokenize",
+    name = "tokenize", header = "Tokenize JSON lines with a Hugging Face tokenizer (and chat template).",
     mixinStandardHelpOptions = true,
     description = {
       "Tokenizes JSON lines from standard input with a Hugging Face tokenizer, one JSON line out per line in.",

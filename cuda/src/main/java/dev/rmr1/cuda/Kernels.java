@@ -3,13 +3,13 @@ package dev.rmr1.cuda;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 
+import dev.rmr1.tensor.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -55,7 +55,7 @@ final class Kernels {
           from = "cached PTX " + cache;
         } else {
           ptx = nvrtc.compile(source, "rmr1_kernels.cu", options);
-          writeAtomically(cache, ptx);
+          AtomicFiles.writeString(cache, ptx); // a concurrent process compiling the same kernels may race: one whole file wins
           from = "NVRTC " + nvrtc + " (" + arch + ")";
         }
       } catch (RuntimeException | IOException e) {
@@ -118,12 +118,5 @@ final class Kernels {
     String xdg = System.getenv("XDG_CACHE_HOME");
     Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
     return base.resolve("rmr1").resolve("ptx");
-  }
-
-  private static void writeAtomically(Path target, String content) throws IOException {
-    Files.createDirectories(target.getParent());
-    Path tmp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
-    Files.writeString(tmp, content);
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 }

@@ -2,7 +2,6 @@ package dev.rmr1.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.rmr1.models.config.PythonJson;
 import dev.rmr1.nn.Lora;
 import dev.rmr1.nn.LoraAdapter;
 import dev.rmr1.nn.LoraConfig;
@@ -12,8 +11,10 @@ import dev.rmr1.nn.PeftNames;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
+import dev.rmr1.tensor.io.AtomicFiles;
 import dev.rmr1.tensor.safetensors.SafeTensors;
 import dev.rmr1.tensor.safetensors.SafeTensorsFile;
+import dev.rmr1.tokenizers.PythonJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -202,6 +203,6 @@ public final class PeftAdapter {
     json.put("use_rslora", config.useRslora());
     json.put("velora_config", null);
     SafeTensors.write(dir.resolve(WEIGHTS), tensors); // atomic, with {"format": "pt"} as PEFT's safe_save_file
-    PythonJson.writeAtomically(dir.resolve(CONFIG), PythonJson.dumps(json));
+    AtomicFiles.writeString(dir.resolve(CONFIG), PythonJson.HF_FILE_STYLE.dumps(json)); // no final newline, as PEFT
   }
 }

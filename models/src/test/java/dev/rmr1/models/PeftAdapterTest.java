@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rmr1.models.config.PythonJson;
 import dev.rmr1.nn.Lora;
 import dev.rmr1.nn.LoraConfig;
 import dev.rmr1.nn.Parameter;
@@ -18,6 +17,7 @@ import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.TensorScope;
 import dev.rmr1.tensor.safetensors.SafeTensors;
 import dev.rmr1.tensor.safetensors.SafeTensorsFile;
+import dev.rmr1.tokenizers.PythonJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +60,7 @@ class PeftAdapterTest {
   @Test
   void pythonJsonWritesTheFixtureConfigByteForByte() throws IOException {
     String text = Files.readString(fixture().resolve(PeftAdapter.CONFIG));
-    assertEquals(text, PythonJson.dumps(JSON.readValue(text, Map.class)));
+    assertEquals(text, PythonJson.HF_FILE_STYLE.dumps(JSON.readValue(text, Map.class)));
   }
 
   @Test
@@ -72,7 +72,7 @@ class PeftAdapterTest {
       assertEquals(List.of(PeftAdapter.CONFIG, PeftAdapter.WEIGHTS), files(dir), "the two files and no temporaries");
 
       String text = Files.readString(dir.resolve(PeftAdapter.CONFIG));
-      assertEquals(PythonJson.dumps(JSON.readValue(text, Map.class)), text, "json.dumps(indent=2, sort_keys=True), no final newline");
+      assertEquals(PythonJson.HF_FILE_STYLE.dumps(JSON.readValue(text, Map.class)), text, "json.dumps(indent=2, sort_keys=True), no final newline");
       JsonNode saved = JSON.readTree(text), expected = readJson(fixture().resolve(PeftAdapter.CONFIG));
       Set<String> savedKeys = new TreeSet<>(), expectedKeys = new TreeSet<>();
       saved.fieldNames().forEachRemaining(savedKeys::add);

@@ -10,6 +10,7 @@ import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.lib.tag.Tag;
+import com.hubspot.jinjava.objects.SafeString;
 import com.hubspot.jinjava.tree.Node;
 import com.hubspot.jinjava.tree.TagNode;
 import java.time.LocalDateTime;
@@ -123,8 +124,13 @@ public final class ChatTemplate {
     }
   }
 
-  /** Python's json.dumps as transformers' tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False). */
+  /**
+   * transformers' {@code tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)}:
+   * Python's json.dumps with those arguments (chat_template_utils.py), positional ones in that order.
+   */
   private static final class ToJson implements Filter {
+    private static final List<String> PARAMETERS = List.of("ensure_ascii", "indent", "separators", "sort_keys");
+
     @Override
     public String getName() {
       return "tojson";
@@ -137,16 +143,38 @@ public final class ChatTemplate {
 
     @Override
     public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-      Object indent = kwargs.getOrDefault("indent", args.length > 0 ? args[0] : null);
-      Object separators = kwargs.get("separators");
-      Object sort = kwargs.getOrDefault("sort_keys", false);
-      String item = null, key = null;
-      if (separators instanceof List<?> l && l.size() == 2) {
-        item = String.valueOf(l.get(0));
-        key = String.valueOf(l.get(1));
+      if (args.length > PARAMETERS.size()) throw new ChatTemplateException("tojson takes at most " + PARAMETERS.size() + " arguments, got " + args.length);
+      Map<String, Object> a = new HashMap<>();
+      for (int i = 0; i < args.length; i++) a.put(PARAMETERS.get(i), args[i]);
+      for (Map.Entry<String, Object> e : kwargs.entrySet()) {
+        if (!PARAMETERS.contains(e.getKey())) throw new ChatTemplateException("tojson got an unexpected keyword argument '" + e.getKey() + "'");
+        a.put(e.getKey(), e.getValue());
       }
-      Integer ind = indent == null ? null : Integer.valueOf(indent.toString());
-      return PyJson.dumps(var, ind, item, key, Boolean.TRUE.equals(sort) || "true".equals(String.valueOf(sort)));
+      Object indent = a.get("indent");
+      // json.dumps: an int indent is that many spaces (none if negative), a str is used as is
+      String ind = indent == null ? null : indent instanceof Number n ? " ".repeat(Math.max(0, n.intValue())) : indent.toString();
+      PythonJson json = PythonJson.of(ind, truthy(a.get("sort_keys")), truthy(a.get("ensure_ascii")));
+      Object separators = a.get("separators");
+      if (separators != null) {
+        if (!(separators instanceof List<?> l && l.size() == 2))
+          throw new ChatTemplateException("tojson: separators must be an (item_separator, key_separator) pair, got " + separators);
+        json = new PythonJson(ind, String.valueOf(l.get(0)), String.valueOf(l.get(1)), json.sortKeys(), json.ensureAscii());
+      }
+      // Jinja's safe strings (Python's Markup, a str) are strings to json
+      return json.dumps(var instanceof SafeString s ? s.getValue() : var);
+    }
+
+    /** Python's truth value of a keyword argument. */
+    private static boolean truthy(Object o) {
+      return switch (o) {
+        case null -> false;
+        case Boolean b -> b;
+        case Number n -> n.doubleValue() != 0;
+        case CharSequence s -> !s.isEmpty();
+        case java.util.Collection<?> c -> !c.isEmpty();
+        case Map<?, ?> m -> !m.isEmpty();
+        default -> true;
+      };
     }
   }
 

@@ -89,17 +89,22 @@ class ChatTemplateTest {
     assertEquals("ace|4,2|4,3,2,1|4,1", t.render(List.of(), false, Map.of()));
   }
 
+  /** transformers' tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False); expected texts from jinja2 with it. */
   @Test
-  void pythonJsonFormatting() {
-    Map<String, Object> m = new java.util.LinkedHashMap<>();
-    m.put("a", List.of(1, 2.5, "\u00e9\n"));
-    m.put("b", null);
-    assertEquals("{\"a\": [1, 2.5, \"\u00e9\\n\"], \"b\": null}", PyJson.dumps(m, null, null, null, false));
-    assertEquals("1e-07", PyJson.floatRepr(1e-7));
-    assertEquals("1e+16", PyJson.floatRepr(1e16));
-    assertEquals("123456789.0", PyJson.floatRepr(123456789.0));
-    assertEquals("0.0001", PyJson.floatRepr(1e-4));
-    assertEquals("[\n  1,\n  {}\n]", PyJson.dumps(List.of(1, Map.of()), 2, null, null, false));
+  void tojsonTakesTransformersArguments() {
+    Map<String, Object> extra = Map.of("d", Map.of("\u00e9", List.of(1, 2.5)));
+    assertEquals("{\"\u00e9\": [1, 2.5]}", new ChatTemplate("{{ d|tojson }}").render(List.of(), null, false, Map.of(), extra));
+    assertEquals("{\"\\u00e9\": [1, 2.5]}", new ChatTemplate("{{ d|tojson(true) }}").render(List.of(), null, false, Map.of(), extra));
+    assertEquals("{\n--\"\u00e9\": [\n----1,\n----2.5\n--]\n}", new ChatTemplate("{{ d|tojson(indent='--') }}").render(List.of(), null, false, Map.of(), extra));
+    assertEquals("{\"\u00e9\"=[1;2.5]}", new ChatTemplate("{{ d|tojson(false, none, (';', '=')) }}").render(List.of(), null, false, Map.of(), extra));
+    assertEquals("{\"a\": 1, \"b\": 2}", new ChatTemplate("{{ {'b': 2, 'a': 1}|tojson(sort_keys=1) }}").render(List.of(), false, Map.of()));
+    assertEquals("\"x\"", new ChatTemplate("{{ 'x'|safe|tojson }}").render(List.of(), false, Map.of()));
+    ChatTemplateException e = assertThrows(ChatTemplateException.class,
+        () -> new ChatTemplate("{{ 1|tojson(indnet=2) }}").render(List.of(), false, Map.of()));
+    assertTrue(e.getMessage().contains("unexpected keyword argument 'indnet'"), e.getMessage());
+    e = assertThrows(ChatTemplateException.class,
+        () -> new ChatTemplate("{{ d|tojson }}").render(List.of(), null, false, Map.of(), Map.of("d", List.of(new Object()))));
+    assertTrue(e.getMessage().contains("not JSON serializable"), e.getMessage());
   }
 
   @Test

@@ -3,6 +3,8 @@ package dev.rmr1.models.config;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmr1.tensor.io.AtomicFiles;
+import dev.rmr1.tokenizers.PythonJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -162,11 +164,11 @@ public record GenerationConfig(
 
   /** The text of generation_config.json, as transformers writes it: json.dumps(indent=2, sort_keys=True) + "\n". */
   public String toJson() {
-    return PythonJson.dumps(toFields()) + "\n";
+    return PythonJson.HF_FILE_STYLE.dumps(toFields()) + "\n";
   }
 
   /** Writes this config to {@code file} (atomically replacing it). */
   public void write(Path file) {
-    PythonJson.writeAtomically(file, toJson());
+    AtomicFiles.writeString(file, toJson());
   }
 }

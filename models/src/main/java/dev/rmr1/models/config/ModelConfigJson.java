@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rmr1.tensor.DType;
+import dev.rmr1.tensor.io.AtomicFiles;
+import dev.rmr1.tokenizers.PythonJson;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -249,11 +251,11 @@ public final class ModelConfigJson {
 
   /** The text of config.json for {@code c}, as transformers writes it: json.dumps(indent=2, sort_keys=True) + "\n". */
   public static String toJson(ModelConfig c) {
-    return PythonJson.dumps(toFields(c)) + "\n";
+    return PythonJson.HF_FILE_STYLE.dumps(toFields(c)) + "\n";
   }
 
   /** Writes {@code c} to {@code file} (atomically replacing it). */
   public static void write(ModelConfig c, Path file) {
-    PythonJson.writeAtomically(file, toJson(c));
+    AtomicFiles.writeString(file, toJson(c));
   }
 }

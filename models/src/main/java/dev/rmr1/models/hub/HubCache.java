@@ -1,5 +1,6 @@
 package dev.rmr1.models.hub;
 
+import dev.rmr1.tensor.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -87,16 +88,7 @@ public final class HubCache {
   /** Records that {@code revision} now points at {@code commit} (nothing for a commit hash). */
   public void writeRef(String revision, String commit) {
     if (revision.equals(commit)) return;
-    Path ref = refFile(revision);
-    try {
-      Files.createDirectories(ref.getParent());
-      Path tmp = ref.resolveSibling("." + ref.getFileName() + "." + ProcessHandle.current().pid() + "."
-          + Thread.currentThread().threadId() + ".tmp"); // unique per writer: resolutions may run concurrently
-      Files.writeString(tmp, commit, StandardCharsets.UTF_8);
-      Files.move(tmp, ref, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + ref, e);
-    }
+    AtomicFiles.writeString(refFile(revision), commit); // resolutions may run concurrently: each writer has its own temporary file
   }
 
   private Path refFile(String revision) {

@@ -8,16 +8,16 @@ import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.cpu.CpuStorage;
 import dev.rmr1.tensor.cpu.Elements;
+import dev.rmr1.tensor.io.AtomicFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Collections;
@@ -44,9 +44,9 @@ import java.util.zip.CRC32;
  * crc      u64: CRC-32 of every preceding byte, zero-extended
  * </pre>
  *
- * Tensor data is 64-byte aligned so that a memory-mapped file is read in place. A file is written to
- * a temporary sibling, forced to disk, renamed over the target and the directory synced, so a crash
- * leaves either the previous file or the complete new one, never a torn one.
+ * Tensor data is 64-byte aligned so that a memory-mapped file is read in place. A file is replaced
+ * atomically ({@link AtomicFiles}), so a crash leaves either the previous file or the complete new
+ * one, never a torn one.
  */
 public final class BinaryStateFile {
   static final byte[] MAGIC = "RMR1OPTS".getBytes(US_ASCII);
@@ -70,35 +70,17 @@ public final class BinaryStateFile {
     void writeTo(StateWriter writer) throws IOException;
   }
 
-  /** Writes {@code path} atomically: the old file (if any) stays until the new one is complete on disk. */
+  /** Writes {@code path} atomically ({@link AtomicFiles}): the old file (if any) stays until the new one is complete on disk. */
   public static void write(Path path, Contents contents) throws IOException {
-    Path target = path.toAbsolutePath();
-    Path dir = target.getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, target.getFileName() + ".", ".tmp");
-    boolean done = false;
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        FileWriter w = new FileWriter(ch, target.toString());
+      AtomicFiles.write(path, ch -> {
+        FileWriter w = new FileWriter(ch, path.toAbsolutePath().toString());
         w.begin();
         contents.writeTo(w);
         w.finish();
-        ch.force(true);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      done = true;
-      syncDirectory(dir);
-    } finally {
-      if (!done) Files.deleteIfExists(tmp);
-    }
-  }
-
-  /** Makes the rename durable. Some platforms (Windows) cannot open a directory; the rename is then all we get. */
-  private static void syncDirectory(Path dir) {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException e) {
-      // Not supported here: the file content itself is already forced to disk.
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause(); // this API reports I/O failures checked
     }
   }
 
@@ -128,8 +110,7 @@ public final class BinaryStateFile {
     void finish() throws IOException {
       write(buffer(1).put(TAG_END).flip());
       ByteBuffer b = buffer(8).putLong(crc.getValue());
-      b.flip();
-      while (b.hasRemaining()) ch.write(b);
+      AtomicFiles.writeFully(ch, b.flip());
     }
 
     @Override
@@ -167,7 +148,7 @@ public final class BinaryStateFile {
     private void write(ByteBuffer b) throws IOException {
       crc.update(b.duplicate());
       position += b.remaining();
-      while (b.hasRemaining()) ch.write(b);
+      AtomicFiles.writeFully(ch, b);
     }
 
     private static ByteBuffer buffer(int n) {

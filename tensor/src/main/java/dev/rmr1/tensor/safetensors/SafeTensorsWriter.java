@@ -6,6 +6,7 @@ import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.cpu.CpuStorage;
+import dev.rmr1.tensor.io.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

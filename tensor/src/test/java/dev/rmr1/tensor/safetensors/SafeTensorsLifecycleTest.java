@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
 import dev.rmr1.tensor.cpu.NativeMemory;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,30 +107,6 @@ class SafeTensorsLifecycleTest {
         assertEquals(List.of("v", "w"), now.names());
       }
     }
-  }
-
-  private List<String> listing() throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.map(x -> x.getFileName().toString()).sorted().toList();
-    }
-  }
-
-  @Test
-  void aFailedWriteLeavesTheOldFileAndNoTemporaryFile() throws IOException {
-    Path p = dir.resolve("ckpt.safetensors");
-    Files.writeString(p, "old");
-    RuntimeException boom = new IllegalStateException("device failed mid-write");
-    var e = assertThrows(IllegalStateException.class, () -> AtomicFiles.write(p, out -> {
-      out.write(ByteBuffer.wrap(new byte[1000]));
-      throw boom;
-    }));
-    assertSame(boom, e);
-    assertEquals("old", Files.readString(p));
-    assertEquals(List.of("ckpt.safetensors"), listing());
-
-    AtomicFiles.write(p, "new".getBytes());
-    assertEquals("new", Files.readString(p));
-    assertEquals(List.of("ckpt.safetensors"), listing());
   }
 
   @Test

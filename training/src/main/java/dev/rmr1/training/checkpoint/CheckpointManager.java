@@ -1,16 +1,14 @@
 package dev.rmr1.training.checkpoint;
 
 import dev.rmr1.tensor.Tensor;
+import dev.rmr1.tensor.io.AtomicFiles;
 import dev.rmr1.tensor.safetensors.SafeTensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -117,8 +115,8 @@ public final class CheckpointManager {
       }
       extras.writeTo(tmp);
       Map<String, Long> files = inventory(tmp);
-      writeForced(tmp.resolve(StateFile.NAME), StateFile.encode(state, files));
-      AtomicFile.forceDirectory(tmp);
+      AtomicFiles.write(tmp.resolve(StateFile.NAME), StateFile.encode(state, files));
+      AtomicFiles.forceDirectory(tmp);
       if (Files.exists(fin)) {
         Path old = outDir.resolve("checkpoint-" + step + ".old");
         Files.move(fin, old, StandardCopyOption.ATOMIC_MOVE);
@@ -127,7 +125,7 @@ public final class CheckpointManager {
       } else {
         Files.move(tmp, fin, StandardCopyOption.ATOMIC_MOVE);
       }
-      AtomicFile.forceDirectory(outDir);
+      AtomicFiles.forceDirectory(outDir);
     } catch (IOException e) {
       deleteQuietly(tmp);
       throw new UncheckedIOException("cannot save checkpoint " + fin + ": " + e, e);
@@ -135,7 +133,7 @@ public final class CheckpointManager {
       deleteQuietly(tmp);
       throw e;
     }
-    AtomicFile.write(outDir.resolve(LATEST), (fin.getFileName() + "\n").getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.writeString(outDir.resolve(LATEST), fin.getFileName() + "\n");
     prune(step);
     return fin;
   }
@@ -249,14 +247,6 @@ public final class CheckpointManager {
       }
     }
     return files;
-  }
-
-  private static void writeForced(Path file, byte[] bytes) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
-      while (b.hasRemaining()) ch.write(b);
-      ch.force(true);
-    }
   }
 
   /** Deletes .tmp and .old directories of interrupted saves. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rmr1.tensor.io.AtomicFiles;
 import dev.rmr1.training.data.BadRecordException;
 import dev.rmr1.training.data.ChatMessage;
 import dev.rmr1.training.data.DatasetFormatException;
@@ -23,7 +24,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -284,11 +284,8 @@ public final class EvalHarness {
 
   private static void writeAtomically(Path file, JsonNode json) {
     try {
-      createParent(file);
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
+      AtomicFiles.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
+    } catch (JsonProcessingException e) {
       throw new UncheckedIOException("writing " + file, e);
     }
   }

@@ -3,7 +3,7 @@ package dev.rmr1.training.metrics;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rmr1.training.checkpoint.AtomicFile;
+import dev.rmr1.tensor.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
@@ -51,7 +51,7 @@ final class JsonlFile implements Closeable {
     if (Files.exists(path)) {
       StringBuilder sb = new StringBuilder();
       for (String t : text) sb.append(t).append('\n');
-      AtomicFile.write(path, sb.toString().getBytes(StandardCharsets.UTF_8));
+      AtomicFiles.writeString(path, sb.toString());
     }
     return open(path, StandardOpenOption.APPEND);
   }

@@ -1,6 +1,6 @@
 package dev.rmr1.training.metrics;
 
-import dev.rmr1.training.checkpoint.AtomicFile;
+import dev.rmr1.tensor.io.AtomicFiles;
 import java.awt.AWTError;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -71,7 +71,7 @@ public final class TrainingPlots {
             + "(e.g. apt-get install fontconfig fonts-dejavu-core)", e);
       }
       Path file = dir.resolve(g.name() + ".png");
-      AtomicFile.write(file, png);
+      AtomicFiles.write(file, png);
       written.add(file);
     }
     return written;

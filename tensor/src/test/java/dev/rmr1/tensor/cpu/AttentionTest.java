@@ -52,8 +52,11 @@ class AttentionTest {
       Tensor got = Tensor.attention(q, k, v, scale, causal, qOffset);
       Tensor ref = Tensor.empty(dt, q.shape());
       Reference.attention(ref, q, k, v, scale, causal, qOffset);
-      // Outputs are convex combinations of v rows (|v| <= 3): an absolute tolerance fits.
-      assertClose(ref, got, dt == DType.BF16 ? 2 : 0, dt == DType.F64 ? 1e-12 : dt == DType.BF16 ? 0.02 : 2e-5);
+      // Outputs are convex combinations of v rows (|v| <= 3): an absolute tolerance fits. In F32 a
+      // logit scale * q.k (|q|, |k| <= 2) carries a rounding error of a few ulps of its magnitude,
+      // up to scale * 4d, and each softmax weight inherits it: 3 * 2 ulp(scale * 4d) bounds the output.
+      double f32 = Math.max(2e-5, 3 * 2 * Math.ulp((float) (scale * 4 * d)));
+      assertClose(ref, got, dt == DType.BF16 ? 2 : 0, dt == DType.F64 ? 1e-12 : dt == DType.BF16 ? 0.02 : f32);
     }
   }
 

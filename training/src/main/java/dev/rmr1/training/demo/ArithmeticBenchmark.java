@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  * The demo's held-out judging set as a {@link Benchmark}, so that it runs through the same {@code EvalHarness} as
  * RewardBench, RM-Bench and RMB (seeded position swap, greedy generation, per-sample log). Its figure is the
  * accuracy: the fraction of pairs whose verdict names the correct answer (errors count as wrong), split by operator.
+ * The summary also says how the judge checked the answers ({@link TeacherTraces.Check}): the share of judgements using
+ * each check and their accuracy, under {@code checks}.
  */
 public final class ArithmeticBenchmark implements Benchmark {
   public static final String NAME = "arithmetic";
@@ -65,7 +67,21 @@ public final class ArithmeticBenchmark implements Benchmark {
       json.put("accuracy_" + (op.equals("+") ? "add" : "sub"), accuracy(part));
       headline.put(op.equals("+") ? "addition" : "subtraction", accuracy(part));
     }
+    ObjectNode checks = json.putObject("checks");
+    for (TeacherTraces.Check c : TeacherTraces.Check.values()) {
+      checks.set(c.name().toLowerCase(java.util.Locale.ROOT),
+          share(results, results.stream().filter(r -> TeacherTraces.Check.of(r.generation()).filter(c::equals).isPresent()).toList()));
+    }
+    checks.set("none", share(results, results.stream().filter(r -> TeacherTraces.Check.of(r.generation()).isEmpty()).toList()));
     return new BenchmarkSummary(json, headline);
+  }
+
+  /** {"fraction": part / all, "accuracy": accuracy of part (0 when empty)}. */
+  private static ObjectNode share(List<SampleResult> all, List<SampleResult> part) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("fraction", part.size() / (double) all.size());
+    o.put("accuracy", part.isEmpty() ? 0.0 : accuracy(part));
+    return o;
   }
 
   private static double accuracy(List<SampleResult> results) {

@@ -1,5 +1,6 @@
 package dev.rmr1.training.demo;
 
+import dev.rmr1.tensor.Rng;
 import dev.rmr1.training.data.AlternatingRecordBuilder;
 import dev.rmr1.training.data.JudgePromptBuilder;
 import dev.rmr1.training.data.PreferencePair;
@@ -18,7 +19,7 @@ import java.util.Set;
 /**
  * The demo's data, all derived from one seed: disjoint SFT, GRPO and held-out pair sets, the SFT records (judge
  * prompt + teacher trace) and the RLVR records (judge prompt + winner), with RM-R1's strict A/B alternation of the
- * chosen answer (spec 4).
+ * chosen answer (spec 4). Only the SFT records carry traces; GRPO learns from the winner alone, as RM-R1's RL stage.
  *
  * <p>Held-out pairs are pairs never trained on: a question (operands and operator) belongs to the held-out side
  * when a hash of it and the seed falls in the held-out fraction, so its facts are never seen in training.
@@ -29,12 +30,18 @@ import java.util.Set;
  */
 public record DemoData(List<ArithmeticPairs.Pair> sftPairs, List<ArithmeticPairs.Pair> grpoPairs, List<ArithmeticPairs.Pair> heldOut) {
 
+  /** {@link #generate(long, int, int, int, int, String, double)} with additions and subtractions. */
+  public static DemoData generate(long seed, int sft, int grpo, int heldOut, int maxOperand, double heldOutFraction) {
+    return generate(seed, sft, grpo, heldOut, maxOperand, "+-", heldOutFraction);
+  }
+
   /**
    * Draws the three sets.
    *
+   * @param operators the operators questions use ("+", "-" or "+-")
    * @param heldOutFraction the fraction of questions kept for evaluation, in (0, 1)
    */
-  public static DemoData generate(long seed, int sft, int grpo, int heldOut, int maxOperand, double heldOutFraction) {
+  public static DemoData generate(long seed, int sft, int grpo, int heldOut, int maxOperand, String operators, double heldOutFraction) {
     if (!(heldOutFraction > 0 && heldOutFraction < 1)) {
       throw new IllegalArgumentException("heldOutFraction must be in (0, 1), got " + heldOutFraction);
     }
@@ -48,7 +55,7 @@ public record DemoData(List<ArithmeticPairs.Pair> sftPairs, List<ArithmeticPairs
         throw new IllegalArgumentException("cannot draw " + (sft + grpo) + " training and " + heldOut
             + " distinct held-out pairs with operands up to " + maxOperand + " (too few distinct questions)");
       }
-      for (ArithmeticPairs.Pair p : ArithmeticPairs.generate(seed * 1_000_003L + batch++, 256, maxOperand)) {
+      for (ArithmeticPairs.Pair p : ArithmeticPairs.generate(seed * 1_000_003L + batch++, 256, maxOperand, operators)) {
         boolean test_ = isHeldOut(seed, p, heldOutFraction);
         // evaluation pairs are distinct from each other; training pairs may repeat (they are samples of a task)
         if (test_ && test.size() < heldOut && seen.add(p.question() + "|" + p.rejected())) test.add(p);
@@ -70,13 +77,25 @@ public record DemoData(List<ArithmeticPairs.Pair> sftPairs, List<ArithmeticPairs
     }
   }
 
-  /** SFT records: the compact judge prompt with the chosen answer alternating A/B, and the teacher trace as reply. */
+  /** SFT records whose traces all check answers the teacher's usual way, {@link TeacherTraces.Check#COMPARE}. */
   public List<SftRecord> sftRecords() {
+    return sftRecords(0, 1.0);
+  }
+
+  /**
+   * SFT records: the compact judge prompt with the chosen answer alternating A/B, and the teacher trace as reply, each
+   * trace checking the answers by {@link TeacherTraces.Check#COMPARE} with probability {@code compareFraction}, else
+   * by {@link TeacherTraces.Check#LAST_DIGITS} (drawn from {@code seed}).
+   */
+  public List<SftRecord> sftRecords(long seed, double compareFraction) {
+    if (!(compareFraction >= 0 && compareFraction <= 1)) throw new IllegalArgumentException("compareFraction must be in [0, 1], got " + compareFraction);
+    Rng rng = new Rng(seed ^ 0x7EAC4E45L);
     List<RlvrRecord> judged = rlvr(sftPairs);
     List<SftRecord> out = new ArrayList<>(judged.size());
     for (int i = 0; i < judged.size(); i++) {
       RlvrRecord r = judged.get(i);
-      out.add(new SftRecord(r.contextMessages(), TeacherTraces.trace(sftPairs.get(i), r.winner() == Slot.A)));
+      TeacherTraces.Check check = rng.nextDouble() < compareFraction ? TeacherTraces.Check.COMPARE : TeacherTraces.Check.LAST_DIGITS;
+      out.add(new SftRecord(r.contextMessages(), TeacherTraces.trace(sftPairs.get(i), r.winner() == Slot.A, check)));
     }
     return out;
   }

@@ -19,16 +19,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The demo's report folder: {@code summary.json} (the seed, the three held-out accuracies as fractions, stage times,
- * settings and the deviations from RM-R1), {@code plots/} (loss, reward, accuracy, response length, from
- * {@code metrics.jsonl}), and {@code traces.md} (the same held-out pairs judged after SFT and after GRPO).
+ * The demo's report folder: {@code summary.json} (the seed, the three held-out accuracies as fractions, the share of
+ * held-out judgements that checked by last digits at each stage, stage times, settings and the deviations from RM-R1),
+ * {@code plots/} (loss, reward, accuracy, response length, from {@code metrics.jsonl}), and {@code traces.md} (the same
+ * held-out pairs judged after SFT and after GRPO).
  */
 public final class DemoReport {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final List<String> DEVIATIONS = List.of(
       "compact judge prompt instead of RM-R1's 2.9k-character system prompt (output format, verdict parsing and reward unchanged)",
-      "compact <eval> (A: x is correct/wrong) instead of <quote_A>/<summary_A> items, for short sequences",
-      "tiny model, task and run lengths sized for minutes on a laptop CPU; SFT stopped early on purpose");
+      "compact <eval> (each answer checked against the judge's own solution) instead of <quote_A>/<summary_A> items, for short sequences",
+      "teacher traces check answers two ways, mostly by comparing whole numbers (which the tiny model cannot learn in the budget), "
+          + "otherwise by last digits; SFT imitates the majority way, GRPO's reward finds the way the model can carry out",
+      "tiny model, task and run lengths sized for minutes on a laptop CPU");
 
   private DemoReport() {}
 
@@ -36,6 +39,7 @@ public final class DemoReport {
     ObjectNode summary = JsonNodeFactory.instance.objectNode();
     summary.put("seed", settings.seed());
     for (Map.Entry<String, Double> e : outcome.accuracy().entrySet()) summary.put("accuracy_" + e.getKey(), e.getValue());
+    for (Map.Entry<String, Double> e : outcome.lastDigitCheck().entrySet()) summary.put("last_digit_check_" + e.getKey(), e.getValue());
     summary.put("held_out_pairs", settings.heldOutPairs());
     summary.put("parameters", outcome.parameters());
     summary.put("vocab", outcome.vocab());
@@ -69,12 +73,13 @@ public final class DemoReport {
     return List.copyOf(byStep.values());
   }
 
-  /** The four charts: loss, reward, accuracy (held-out and rollout), response length. */
+  /** The four charts: loss, reward, accuracy (held-out and rollout, with the rollouts' check), response length. */
   static List<PlotGroup> plots() {
     return List.of(
         new PlotGroup("loss", "Loss (SFT, then GRPO policy loss)", "loss", List.of(MetricNames.TRAIN_LOSS, MetricNames.PG_LOSS)),
         new PlotGroup("reward", "GRPO reward (RM-R1 rule, +1/-1)", "reward", List.of(MetricNames.REWARD_MEAN)),
-        new PlotGroup("accuracy", "Accuracy", "fraction", List.of(Demo.HELD_OUT_ACCURACY, MetricNames.REWARD_ACCURACY)),
+        new PlotGroup("accuracy", "Accuracy and the GRPO rollouts' last-digit checks", "fraction",
+            List.of(Demo.HELD_OUT_ACCURACY, MetricNames.REWARD_ACCURACY, Demo.ROLLOUT_LAST_DIGITS)),
         new PlotGroup("length", "GRPO response length", "tokens", List.of(MetricNames.MEAN_LENGTH)));
   }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The whole demo pipeline at toy size: every stage runs, the report is complete, and a seed reproduces it. */
 class DemoTest {
   static DemoSettings toy(long seed) {
-    return new DemoSettings(seed, 9, 0.2, 64, 8, 6, 60, 320, 32, 1, 2, 1, 64, 128, 3, 4, 3e-3, 2, 2, 3, 1e-3, 12, 6);
+    return new DemoSettings(seed, 9, "+-", 0.2, 0.6, 64, 8, 6, 60, 320, 32, 1, 2, 1, 64, 128, 3, 4, 3e-3, 2, 2, 3, 1e-3, 12, 6);
   }
 
   static ObjectNode run(Path out, long seed) {
@@ -34,6 +34,14 @@ class DemoTest {
       assertTrue(v >= 0 && v <= 1, k + " " + v);
     }
     assertEquals(4, a.get("seed").asLong());
+    for (String k : new String[] {"last_digit_check_before_sft", "last_digit_check_after_sft", "last_digit_check_after_grpo"}) {
+      double v = a.get(k).asDouble();
+      assertTrue(v >= 0 && v <= 1, k + " " + v);
+    }
+    // every GRPO step logs what its rollouts looked like
+    long grpoSteps = Files.readAllLines(dir.resolve("a").resolve(Demo.METRICS)).stream().filter(l -> l.contains(Demo.ROLLOUT_LAST_DIGITS)
+        && l.contains(Demo.ROLLOUT_VERDICT)).count();
+    assertEquals(toy(4).grpoSteps(), grpoSteps);
     JsonNode onDisk = new ObjectMapper().readTree(dir.resolve("a/summary.json").toFile());
     assertEquals(a.toString(), onDisk.toString());
     for (String plot : new String[] {"loss", "reward", "accuracy", "length"}) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./rmr1 demo}: the whole RM-R1 story in a few minutes on a CPU, nothing to download. */
@@ -23,6 +24,8 @@ import picocli.CommandLine.Option;
       "OUT/eval/ and the final judge in OUT/model (try: ./rmr1 judge --model OUT/model --prompts OUT/model/judge_prompts.json ...)."
     })
 public final class DemoCommand implements Callable<Integer> {
+  @Mixin DeviceOption device;
+
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of everything (data, tokenizer corpus, weights, sampling). Default: ${DEFAULT-VALUE}.")
   long seed;
 
@@ -43,7 +46,7 @@ public final class DemoCommand implements Callable<Integer> {
     if (sftSteps != null) settings = settings.withSftSteps(sftSteps);
     if (grpoSteps != null) settings = settings.withGrpoSteps(grpoSteps);
     long t0 = System.nanoTime();
-    Demo.Outcome outcome = new Demo(settings, dir, console).run();
+    Demo.Outcome outcome = new Demo(settings, dir, console, device.device()).run();
     double total = (System.nanoTime() - t0) / 1e9;
     ObjectNode summary = DemoReport.write(dir, settings, outcome, total, 5);
     console.printf(Locale.ROOT, "%nheld-out judging accuracy (seed %d, %d pairs):%n", seed, settings.heldOutPairs());

@@ -84,11 +84,19 @@ public final class Demo {
   private final DemoSettings s;
   private final Path out;
   private final PrintStream log;
+  private final Device device;
 
+  /** The demo on the CPU, the embedded default. */
   public Demo(DemoSettings settings, Path out, PrintStream log) {
+    this(settings, out, log, Device.CPU);
+  }
+
+  /** The demo with its models (and so every forward, backward and generation) on {@code device}. */
+  public Demo(DemoSettings settings, Path out, PrintStream log, Device device) {
     this.s = settings;
     this.out = out;
     this.log = log;
+    this.device = device;
   }
 
   /** What the run measured: accuracies by stage, wall seconds by stage, model size. */
@@ -116,7 +124,7 @@ public final class Demo {
     long parameters;
     Path sftDir = out.resolve("sft-model");
     try (MetricsLogger metrics = MetricsLogger.create(out.resolve(METRICS)); MetricsLogger evals = MetricsLogger.create(out.resolve(EVAL_METRICS))) {
-      try (CausalLM model = CausalLM.random(config, DType.F32, s.seed(), 0.02)) {
+      try (CausalLM model = CausalLM.random(config, DType.F32, s.seed(), 0.02, device)) {
         parameters = model.namedParameters().values().stream().mapToLong(p -> p.value().numel()).sum();
         log.printf(Locale.ROOT, "model: Qwen2 architecture, %d layers, hidden %d, %,d parameters%n", s.layers(), s.hidden(), parameters);
         t = System.nanoTime();
@@ -130,8 +138,8 @@ public final class Demo {
         seconds.put("eval_after_sft", lap(t));
         ModelSaver.save(model, sftDir, ModelSaver.Options.defaults().withTokenizerFrom(tokDir));
       }
-      try (TrainableModel policy = TrainableModel.load(sftDir, Device.CPU, null, new Rng(s.seed()));
-          CausalLM reference = CausalLM.load(sftDir, LoadOptions.inference())) {
+      try (TrainableModel policy = TrainableModel.load(sftDir, device, null, new Rng(s.seed()));
+          CausalLM reference = CausalLM.load(sftDir, LoadOptions.inference().withDevice(device))) {
         t = System.nanoTime();
         grpo(policy, reference, chat, eos, pad, data, metrics);
         seconds.put("grpo", lap(t));
@@ -171,7 +179,7 @@ public final class Demo {
     List<GrpoPrompt> prompts = GrpoPrompts.prepare(data.rlvrRecords(), chat, chat, maxPrompt).prompts();
     // up to four prompts' groups per forward/backward: wider rows for the CPU kernels, verl's token mean per micro-batch
     int microBatch = s.group() * (s.grpoPrompts() % 4 == 0 ? 4 : s.grpoPrompts() % 2 == 0 ? 2 : 1);
-    GrpoConfig config = new GrpoConfig(out.resolve("sft-model").toString(), "demo", "cpu", s.seed(), BadRecordPolicy.FAIL,
+    GrpoConfig config = new GrpoConfig(out.resolve("sft-model").toString(), "demo", device.toString(), s.seed(), BadRecordPolicy.FAIL,
         new RolloutConfig(s.group(), 1.0, 1.0, 0, maxPrompt, s.maxNewTokens()),
         new GrpoOptions(s.grpoPrompts(), 1, microBatch, 1, s.grpoSteps(), 0.2, 1e-3, 10.0, 0.0, LossAggregation.TOKEN_MEAN, true, false, "rm_r1"),
         new OptimConfig(s.grpoLr(), 0.9, 0.999, 1e-8, 0.01, 1.0, LrScheduleKind.CONSTANT, 0.0, 0.0), null,

@@ -40,7 +40,7 @@ public final class LoraFinetune {
     try (CausalLM model = CausalLM.load(modelDir, LoadOptions.inference())) {
       Rng rng = new Rng(seed);
       List<String> adapted = Lora.apply(model, new LoraConfig(8, 16, 0.0, false, List.of(LoraConfig.ALL_LINEAR)), rng);
-      List<OptimParam> params = Trainables.of(model);
+      List<OptimParam> params = List.copyOf(model.trainableParameters());
       long trainable = params.stream().mapToLong(p -> p.value().numel()).sum();
       long total = model.namedParameters().values().stream().mapToLong(p -> p.value().numel()).sum();
       out.printf(Locale.ROOT, "LoRA r=8 alpha=16 on %d layers: %,d trainable of %,d parameters (%.1f%%)%n", adapted.size(), trainable, total,

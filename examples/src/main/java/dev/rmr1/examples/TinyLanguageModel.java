@@ -45,7 +45,7 @@ public final class TinyLanguageModel {
         .numHiddenLayers(2).numAttentionHeads(4).numKeyValueHeads(2).maxPositionEmbeddings(256).tieWordEmbeddings(true).build();
     try (CausalLM model = CausalLM.random(config, DType.F32, seed, 0.02)) {
       out.printf(Locale.ROOT, "model: %,d parameters%n", model.namedParameters().values().stream().mapToLong(p -> p.value().numel()).sum());
-      double[] losses = TextWindows.train(model, Trainables.of(model), ids, steps, batch, window, 3e-3, new Rng(seed), out);
+      double[] losses = TextWindows.train(model, List.copyOf(model.trainableParameters()), ids, steps, batch, window, 3e-3, new Rng(seed), out);
       int[] opening = java.util.Arrays.copyOf(ids, Math.min(8, ids.length));
       Generation g = new Generator(model).generate(List.of(new GenerationRequest(opening, SamplingParams.GREEDY, 0)), GenerationOptions.of(window))
           .generations().get(0);

@@ -80,9 +80,7 @@ public final class TrainableModel implements AutoCloseable {
 
   /** The trainable parameters as an optimizer sees them. */
   public List<OptimParam> optimParams() {
-    List<OptimParam> out = new ArrayList<>(trainable.size());
-    for (NamedParameter p : trainable) out.add(new Param(p));
-    return out;
+    return new ArrayList<>(trainable); // a NamedParameter is an OptimParam
   }
 
   /** Number of trainable scalars. */
@@ -129,24 +127,6 @@ public final class TrainableModel implements AutoCloseable {
   @Override
   public void close() {
     model.close();
-  }
-
-  /** A named parameter as an optimizer parameter. */
-  private record Param(NamedParameter p) implements OptimParam {
-    @Override
-    public String name() {
-      return p.name();
-    }
-
-    @Override
-    public Tensor value() {
-      return p.value();
-    }
-
-    @Override
-    public Tensor grad() {
-      return p.grad();
-    }
   }
 
   /** The parameter named {@code name}, for tests and exports. */

@@ -115,6 +115,17 @@ __device__ __forceinline__ long long load_index(const void* p, int dt, long long
 __device__ __forceinline__ long long offset_of(const TensorDesc& d, long long linear) {
   if (d.contiguous) return d.offset + linear;
   long long off = d.offset;
+  if (linear <= 0xffffffffLL) {
+    // 32-bit unsigned division: a few instructions, where 64-bit division is a long software routine
+    unsigned int l = (unsigned int)linear;
+    for (int k = d.ndim - 1; k > 0; k--) {
+      unsigned int s = (unsigned int)d.shape[k];
+      unsigned int q = l / s;
+      off += (long long)(l - q * s) * d.strides[k];
+      l = q;
+    }
+    return d.ndim > 0 ? off + (long long)l * d.strides[0] : off;
+  }
   for (int k = d.ndim - 1; k > 0; k--) {
     int s = d.shape[k];
     off += (linear % s) * d.strides[k];
@@ -564,5 +575,74 @@ extern "C" __global__ void rmr1_adamw(float* p, const float* g, float* m, float*
     p[i] = pv;
     m[i] = mv;
     v[i] = vv;
+  }
+}
+
+// ---------------------------------------------------------------- training attention (CudaAttention)
+
+#define INF_F __int_as_float(0x7f800000)
+
+// Scores -> probabilities, in place, for blocks of stacked query rows against keys 0..ncols-1 (the
+// matrix products around them run on cuBLAS). Row r of the block (row stride ncols) is the query
+// at absolute position firstPos + r % period, which sees keys 0..position when causal. Without
+// `haveLse`, lse[r] = log-sum-exp of the row's scaled visible scores is written first (forward);
+// with it, lse is read (backward). Then s = exp(s * scale - lse) where visible, else 0. One block
+// per row; the arithmetic is F32 as in the CPU's training kernels.
+extern "C" __global__ void rmr1_attn_probs(float* s, float* lse, long long nrows, int ncols, float scale, int causal, long long firstPos,
+                                           long long period, int haveLse) {
+  __shared__ float red[32];
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  for (long long r = blockIdx.x; r < nrows; r += gridDim.x) {
+    float* row = s + r * ncols;
+    long long pos = firstPos + r % period;
+    int visible = causal ? (int)min((long long)ncols, pos + 1) : ncols;
+    float l;
+    if (haveLse) {
+      l = lse[r];
+    } else {
+      float m = -INF_F;
+      for (int j = threadIdx.x; j < visible; j += blockDim.x) m = fmaxf(m, __fmul_rn(row[j], scale));
+      for (int off = 16; off > 0; off >>= 1) m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, off));
+      if (lane == 0) red[warp] = m;
+      __syncthreads();
+      m = -INF_F;
+      for (int w = 0; w < warps; w++) m = fmaxf(m, red[w]);
+      __syncthreads();
+      float sum = 0.f;
+      if (m != -INF_F)
+        for (int j = threadIdx.x; j < visible; j += blockDim.x) sum += expf(__fmul_rn(row[j], scale) - m);
+      for (int off = 16; off > 0; off >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, off);
+      if (lane == 0) red[warp] = sum;
+      __syncthreads();
+      sum = 0.f;
+      for (int w = 0; w < warps; w++) sum += red[w];
+      __syncthreads();
+      l = m == -INF_F ? -INF_F : m + logf(sum);
+      if (threadIdx.x == 0) lse[r] = l;
+    }
+    for (int j = threadIdx.x; j < ncols; j += blockDim.x)
+      row[j] = (j < visible && l != -INF_F) ? expf(__fmul_rn(row[j], scale) - l) : 0.f;
+  }
+}
+
+// dS = P * (dP - delta[r]) * scale, in place over dP; rows of ncols as in rmr1_attn_probs, delta[r]
+// = rowsum(dO * O) of the row's query.
+extern "C" __global__ void rmr1_attn_dscores(float* dp, const float* p, const float* delta, long long nrows, int ncols, float scale) {
+  for (long long r = blockIdx.x; r < nrows; r += gridDim.x) {
+    float d = delta[r];
+    const float* prow = p + r * ncols;
+    float* row = dp + r * ncols;
+    for (int j = threadIdx.x; j < ncols; j += blockDim.x) row[j] = __fmul_rn(__fmul_rn(prow[j], __fsub_rn(row[j], d)), scale);
+  }
+}
+
+// delta[r] = sum_c dO[r][c] * O[r][c] over dense rows of d channels: one warp per row.
+extern "C" __global__ void rmr1_attn_delta(float* delta, const float* dout, const float* out, long long nrows, int d) {
+  int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
+  for (long long r = (long long)blockIdx.x * warps + (threadIdx.x >> 5); r < nrows; r += (long long)gridDim.x * warps) {
+    float acc = 0.f;
+    for (int c = lane; c < d; c += 32) acc += dout[r * d + c] * out[r * d + c];
+    for (int off = 16; off > 0; off >>= 1) acc += __shfl_xor_sync(0xffffffffu, acc, off);
+    if (lane == 0) delta[r] = acc;
   }
 }

@@ -1,19 +1,20 @@
 package dev.rmr1.autograd;
 
+import dev.rmr1.tensor.DType;
+import dev.rmr1.tensor.FusedAttention;
 import dev.rmr1.tensor.Tensor;
-import dev.rmr1.tensor.cpu.TrainingAttention;
 import java.util.Arrays;
 
 /**
  * Scaled dot-product attention with grouped KV heads, q (B, Hq, Tq, D), k and v (B, Hkv, Tk, D),
  * Hq = G * Hkv (query head h reads KV head h / G, as Hugging Face's {@code repeat_kv}).
  *
- * <p>Without gradients the fused {@link Tensor#attention} kernel runs. With gradients on the CPU,
- * the {@link TrainingAttention} kernels run: the forward also returns the log-sum-exp per query,
- * and the backward recomputes each (query, key) probability from it, never materialising a score
- * matrix and skipping masked causal pairs.
+ * <p>Without gradients the fused {@link Tensor#attention} kernel runs. With gradients, a backend
+ * with the {@link FusedAttention} capability (the CPU's training kernels, the GPU's blocked
+ * products) runs the forward, which also returns the log-sum-exp per query, and the backward, which
+ * recomputes the probabilities from it.
  *
- * <p>On other devices the composed path runs: the forward goes per block of query rows on matrix
+ * <p>Otherwise the composed path runs: the forward goes per block of query rows on matrix
  * products (so the block's log-sum-exp is at hand) and saves only the output and the log-sum-exp
  * per query (B, Hq, Tq, 1). The backward recomputes each block's probabilities P = exp(S - lse)
  * from q and k (FlashAttention-2, Dao 2023, algorithm 2):
@@ -35,22 +36,24 @@ final class AttentionOp {
   static Var apply(Var q, Var k, Var v, double scale, boolean causal, int qOffset) {
     Tensor qd = q.data(), kd = k.data(), vd = v.data();
     if (!Grad.needed(q, k, v)) return Var.constant(Tensor.attention(qd, kd, vd, scale, causal, qOffset));
-    if (qd.device().isCpu() && kd.device().isCpu() && vd.device().isCpu()) return cpu(q, k, v, scale, causal, qOffset);
+    if (qd.backend() instanceof FusedAttention fused && qd.device().equals(kd.device()) && qd.device().equals(vd.device())
+        && fused.fusedAttentionSupports(qd, kd, vd))
+      return fused(fused, q, k, v, scale, causal, qOffset);
     return apply(q, k, v, scale, causal, qOffset, BLOCK_ELEMENTS);
   }
 
-  /** With gradients on the CPU: the training kernels, saving the output and the log-sum-exp (B, Hq, Tq). */
-  static Var cpu(Var q, Var k, Var v, double scale, boolean causal, int qOffset) {
+  /** With gradients on a backend with fused training attention: saves the output and the log-sum-exp (B, Hq, Tq). */
+  static Var fused(FusedAttention kernels, Var q, Var k, Var v, double scale, boolean causal, int qOffset) {
     Tensor qd = q.data(), kd = k.data(), vd = v.data();
     Geometry geo = new Geometry(qd, kd, vd, causal, qOffset, BLOCK_ELEMENTS); // checks the shapes
     Tensor out = Tensor.empty(qd.device(), qd.dtype(), qd.shape());
-    Tensor lse = Tensor.empty(qd.device(), TrainingAttention.lseType(qd.dtype()), geo.b, geo.hq, geo.tq);
-    TrainingAttention.forward(out, lse, qd, kd, vd, scale, causal, qOffset);
+    Tensor lse = Tensor.empty(qd.device(), FusedAttention.lseType(qd.dtype()), geo.b, geo.hq, geo.tq);
+    kernels.attentionForward(out, lse, qd, kd, vd, scale, causal, qOffset);
     return Var.recorded("attention", out, g -> {
       Tensor dq = Tensor.empty(qd.device(), qd.dtype(), qd.shape());
       Tensor dk = Tensor.empty(kd.device(), kd.dtype(), kd.shape());
       Tensor dv = Tensor.empty(vd.device(), vd.dtype(), vd.shape());
-      TrainingAttention.backward(dq, dk, dv, g, qd, kd, vd, out, lse, scale, causal, qOffset);
+      kernels.attentionBackward(dq, dk, dv, g, qd, kd, vd, out, lse, scale, causal, qOffset);
       Tensor[] grads = {dq, dk, dv};
       Var[] inputs = {q, k, v};
       for (int i = 0; i < 3; i++)
@@ -63,8 +66,8 @@ final class AttentionOp {
   }
 
   /**
-   * The composed path (any device) with a bound on a block's score elements; the CPU's reference
-   * for the training kernels in tests.
+   * The composed path (any device) with a bound on a block's score elements; the reference for the
+   * fused kernels in tests.
    */
   static Var apply(Var q, Var k, Var v, double scale, boolean causal, int qOffset, long blockElements) {
     Tensor qd = q.data(), kd = k.data(), vd = v.data();
@@ -201,11 +204,12 @@ final class AttentionOp {
       s.mulInPlace(scale);
       int first = qOffset + i0;
       if (causal && first < keys - 1) {
-        // query at absolute position first + r sees keys 0 .. first + r
-        double[] mask = new double[rows * keys];
-        for (int r = 0; r < rows; r++)
-          for (int j = first + r + 1; j < keys; j++) mask[r * keys + j] = Double.NEGATIVE_INFINITY;
-        try (Tensor m = Tensor.of(s.device(), s.dtype(), mask, rows, keys); Tensor s5 = s.view(b, hkv, group, rows, keys)) {
+        // query at absolute position first + r sees keys 0 .. first + r; the mask is built on the
+        // device from two index vectors (a host-built (rows, keys) mask stalled a GPU per block)
+        try (Tensor col = Tensor.arange(s.device(), DType.F64, keys); Tensor row = Tensor.arange(s.device(), DType.F64, rows);
+            Tensor pos = row.add(first); Tensor posCol = pos.view(rows, 1); Tensor hidden = col.gt(posCol);
+            Tensor inf = Tensor.scalar(s.device(), s.dtype(), Double.NEGATIVE_INFINITY); Tensor zero = Tensor.scalar(s.device(), s.dtype(), 0);
+            Tensor m = Tensor.where(hidden, inf, zero); Tensor s5 = s.view(b, hkv, group, rows, keys)) {
           s5.addInPlace(m);
         }
       }

@@ -10,6 +10,7 @@ import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
+import dev.rmr1.tensor.cpu.CpuBackend;
 import java.util.List;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
@@ -127,7 +128,7 @@ class NeuralOpGradProperties {
     Rng rng = new Rng(seed);
     int b = 1 + rng.nextInt(2), d = 2, tk = tq + extraKeys;
     Input values = Input.of(rng, b, kvHeads, tk, d);
-    GradCheck.check("attention (CPU kernels)", v -> AttentionOp.cpu(v.get(0), v.get(1), v.get(2), 0.8, causal, extraKeys),
+    GradCheck.check("attention (CPU kernels)", v -> AttentionOp.fused(CpuBackend.instance(), v.get(0), v.get(1), v.get(2), 0.8, causal, extraKeys),
         Input.uniform(rng, -2, 2, b, kvHeads * group, tq, d), Input.uniform(rng, -2, 2, b, kvHeads, tk, d), frozenValues ? values.frozen() : values);
   }
 

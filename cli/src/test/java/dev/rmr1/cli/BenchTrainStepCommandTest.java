@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rmr1.tensor.cpu.KernelTimers;
+import dev.rmr1.tensor.KernelTimers;
 import org.junit.jupiter.api.Test;
 
 class BenchTrainStepCommandTest {

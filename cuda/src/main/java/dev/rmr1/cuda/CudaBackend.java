@@ -7,6 +7,9 @@ import dev.rmr1.tensor.BinaryOp;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.FusedAdamW;
+import dev.rmr1.tensor.FusedAttention;
+import dev.rmr1.tensor.KernelTimers;
+import dev.rmr1.tensor.KernelTimers.Kernel;
 import dev.rmr1.tensor.ReduceOp;
 import dev.rmr1.tensor.Storage;
 import dev.rmr1.tensor.Tensor;
@@ -26,7 +29,7 @@ import jcuda.driver.CUdeviceptr;
  * {@code src/main/cuda/rmr1_kernels.cu}, matrix products on cuBLAS. Tensors keep their views
  * (offset and strides travel to the kernels in a {@code TensorDesc}), so nothing assumes host memory.
  */
-public final class CudaBackend implements Backend, FusedAdamW {
+public final class CudaBackend implements Backend, FusedAdamW, FusedAttention {
   static final int MAX_DIMS = 8;
   private static final int THREADS = 256;
   private static final int MAX_BLOCKS = 65535;
@@ -34,12 +37,15 @@ public final class CudaBackend implements Backend, FusedAdamW {
   static final int MAX_HEAD_DIM = 256;
   /** Query rows per attention block: one warp each. */
   private static final int ATTENTION_WARPS = 4;
+  /** Queries from which {@link #attention} (no gradient) takes the blocked products of {@link CudaAttention} (a prefill, not a decode step). */
+  private static final int BLOCKED_ATTENTION_MIN_QUERIES = 16;
 
   private final Device device;
   final CudaContext ctx;
   final DeviceAllocator allocator;
   private final Kernels kernels;
   private final Cublas cublas;
+  private final CudaAttention trainingAttention = new CudaAttention(this, CudaAttention.MAX_SCORES);
   /** Index errors of gather/scatter kernels: {flag, offending index} (two 64-bit words), zero when clean. */
   private final DevicePointer indexError;
   /** F32 x F32 products on TF32 tensor cores ({@code -Drmr1.cuda.tf32=true}); exact F32 by default, as PyTorch. */
@@ -79,6 +85,25 @@ public final class CudaBackend implements Backend, FusedAdamW {
     ctx.synchronize();
   }
 
+  /**
+   * Runs one primitive, timed by {@link KernelTimers} when they are on: the device is waited for
+   * before and after, so the time is the primitive's own (kernels otherwise run asynchronously).
+   */
+  private void timed(Kernel kernel, Runnable body) {
+    if (!KernelTimers.enabled()) {
+      body.run();
+      return;
+    }
+    ctx.synchronize();
+    long t0 = KernelTimers.start();
+    try {
+      body.run();
+    } finally {
+      ctx.synchronize();
+      KernelTimers.stop(kernel, t0);
+    }
+  }
+
   @Override
   public Storage allocate(long bytes) {
     ctx.makeCurrent();
@@ -87,12 +112,12 @@ public final class CudaBackend implements Backend, FusedAdamW {
 
   // ------------------------------------------------------------------ helpers
 
-  private static DevicePointer ptr(Tensor t) {
+  static DevicePointer ptr(Tensor t) {
     return ((CudaStorage) t.storage()).pointer();
   }
 
   /** Device address of element 0 of a tensor view. */
-  private static long address(Tensor t) {
+  static long address(Tensor t) {
     return ptr(t).address() + t.offset() * t.dtype().byteSize();
   }
 
@@ -169,7 +194,7 @@ public final class CudaBackend implements Backend, FusedAdamW {
     launchGrid(name, grid, block, args);
   }
 
-  private void launchGrid(String name, int grid, int block, Object... args) {
+  void launchGrid(String name, int grid, int block, Object... args) {
     ctx.makeCurrent();
     List<Pointer> ps = new ArrayList<>(args.length);
     for (Object a : args) {
@@ -186,13 +211,13 @@ public final class CudaBackend implements Backend, FusedAdamW {
     cuLaunchKernel(kernels.function(name), grid, 1, 1, block, 1, 1, 0, null, Pointer.to(ps.toArray(new Pointer[0])), null);
   }
 
-  private static int blockFor(long n) {
+  static int blockFor(long n) {
     int b = 32;
     while (b < n && b < 1024) b <<= 1;
     return b;
   }
 
-  private static int rowBlocks(long rows) {
+  static int rowBlocks(long rows) {
     return (int) Math.min(MAX_BLOCKS, Math.max(1, rows));
   }
 
@@ -268,10 +293,14 @@ public final class CudaBackend implements Backend, FusedAdamW {
 
   @Override
   public void copy(Tensor dst, Tensor src) {
+    timed(Kernel.COPY, () -> copyKernel(dst, src));
+  }
+
+  void copyKernel(Tensor dst, Tensor src) {
     if (dst.dtype() == src.dtype() && dst.isContiguous() && src.isContiguous()) {
       if (dst.byteSize() > 0) {
         ctx.makeCurrent();
-        cuMemcpyDtoD(deviceAddress(dst), deviceAddress(src), dst.byteSize());
+        cuMemcpyDtoDAsync(deviceAddress(dst), deviceAddress(src), dst.byteSize(), null);
       }
       return;
     }
@@ -280,81 +309,126 @@ public final class CudaBackend implements Backend, FusedAdamW {
 
   @Override
   public void fill(Tensor dst, double value) {
+    timed(Kernel.FILL, () -> fillKernel(dst, value));
+  }
+
+  void fillKernel(Tensor dst, double value) {
     launch("rmr1_fill", dst.numel(), THREADS, desc(dst), ptr(dst), code(dst.dtype()), dst.numel(), value);
   }
 
   @Override
   public void unary(UnaryOp op, Tensor out, Tensor x) {
-    launch("rmr1_unary", out.numel(), THREADS, op.ordinal(), desc(out), ptr(out), code(out.dtype()), desc(x), ptr(x), code(x.dtype()), out.numel());
+    timed(Kernel.UNARY, () -> {
+      launch("rmr1_unary", out.numel(), THREADS, op.ordinal(), desc(out), ptr(out), code(out.dtype()), desc(x), ptr(x), code(x.dtype()), out.numel());
+    });
   }
 
   @Override
   public void binary(BinaryOp op, Tensor out, Tensor a, Tensor b) {
+    timed(Kernel.BINARY, () -> binaryKernel(op, out, a, b));
+  }
+
+  void binaryKernel(BinaryOp op, Tensor out, Tensor a, Tensor b) {
     launch("rmr1_binary", out.numel(), THREADS, op.ordinal(), desc(out), ptr(out), code(out.dtype()), desc(a), ptr(a), desc(b), ptr(b),
         code(a.dtype()), out.numel());
   }
 
   @Override
   public void where(Tensor out, Tensor cond, Tensor a, Tensor b) {
-    launch("rmr1_where", out.numel(), THREADS, desc(out), ptr(out), code(out.dtype()), desc(cond), ptr(cond), desc(a), ptr(a), desc(b), ptr(b),
-        out.numel());
+    timed(Kernel.WHERE, () -> {
+      launch("rmr1_where", out.numel(), THREADS, desc(out), ptr(out), code(out.dtype()), desc(cond), ptr(cond), desc(a), ptr(a), desc(b), ptr(b),
+          out.numel());
+    });
   }
 
   @Override
   public void reduce(ReduceOp op, Tensor out, Tensor x, int[] dims) {
-    int[] xs = x.shape();
-    long[] xst = x.strides();
-    int[] innerShape = new int[dims.length];
-    long[] innerStrides = new long[dims.length];
-    long ninner = 1;
-    for (int i = 0; i < dims.length; i++) {
-      innerShape[i] = xs[dims[i]];
-      innerStrides[i] = xst[dims[i]];
-      ninner *= xs[dims[i]];
-    }
-    byte[] outer = desc(x.offset(), out.shape(), xst);
-    byte[] inner = desc(0, innerShape, innerStrides);
-    long nout = out.numel();
-    if (nout == 0) return;
-    launchGrid("rmr1_reduce", rowBlocks(nout), blockFor(Math.min(ninner, 256)), op.ordinal(), desc(out), ptr(out), code(out.dtype()), outer, inner,
-        ptr(x), code(x.dtype()), nout, ninner);
+    timed(Kernel.REDUCE, () -> {
+      int[] xs = x.shape();
+      long[] xst = x.strides();
+      int[] innerShape = new int[dims.length];
+      long[] innerStrides = new long[dims.length];
+      long ninner = 1;
+      for (int i = 0; i < dims.length; i++) {
+        innerShape[i] = xs[dims[i]];
+        innerStrides[i] = xst[dims[i]];
+        ninner *= xs[dims[i]];
+      }
+      byte[] outer = desc(x.offset(), out.shape(), xst);
+      byte[] inner = desc(0, innerShape, innerStrides);
+      long nout = out.numel();
+      if (nout == 0) return;
+      launchGrid("rmr1_reduce", rowBlocks(nout), blockFor(Math.min(ninner, 256)), op.ordinal(), desc(out), ptr(out), code(out.dtype()), outer, inner,
+          ptr(x), code(x.dtype()), nout, ninner);
+    });
   }
 
   @Override
   public void softmax(Tensor out, Tensor x, boolean log) {
-    int n = x.dim() == 0 ? 1 : x.size(-1);
-    long rows = n == 0 ? 0 : x.numel() / n;
-    if (rows == 0) return;
-    byte[] orows = x.dim() == 0 ? desc(out) : descWithout(out, out.dim() - 1);
-    byte[] xrows = x.dim() == 0 ? desc(x) : descWithout(x, x.dim() - 1);
-    long os = x.dim() == 0 ? 0 : out.stride(-1), xs = x.dim() == 0 ? 0 : x.stride(-1);
-    launchGrid("rmr1_softmax", rowBlocks(rows), blockFor(Math.min(n, 256)), orows, ptr(out), os, xrows, ptr(x), xs, code(x.dtype()), rows, n, log ? 1 : 0);
+    timed(Kernel.SOFTMAX, () -> {
+      int n = x.dim() == 0 ? 1 : x.size(-1);
+      long rows = n == 0 ? 0 : x.numel() / n;
+      if (rows == 0) return;
+      byte[] orows = x.dim() == 0 ? desc(out) : descWithout(out, out.dim() - 1);
+      byte[] xrows = x.dim() == 0 ? desc(x) : descWithout(x, x.dim() - 1);
+      long os = x.dim() == 0 ? 0 : out.stride(-1), xs = x.dim() == 0 ? 0 : x.stride(-1);
+      launchGrid("rmr1_softmax", rowBlocks(rows), blockFor(Math.min(n, 256)), orows, ptr(out), os, xrows, ptr(x), xs, code(x.dtype()), rows, n, log ? 1 : 0);
+    });
   }
 
   @Override
   public void rmsNorm(Tensor out, Tensor x, Tensor weight, double eps) {
-    int n = x.size(-1);
-    long rows = n == 0 ? 0 : x.numel() / n;
-    if (rows == 0) return;
-    launchGrid("rmr1_rmsnorm", rowBlocks(rows), blockFor(Math.min(n, 256)), descWithout(out, out.dim() - 1), ptr(out), out.stride(-1),
-        descWithout(x, x.dim() - 1), ptr(x), x.stride(-1), code(x.dtype()), ptr(weight), weight.offset(), weight.stride(0), code(weight.dtype()),
-        rows, n, eps);
+    timed(Kernel.RMS_NORM, () -> {
+      int n = x.size(-1);
+      long rows = n == 0 ? 0 : x.numel() / n;
+      if (rows == 0) return;
+      launchGrid("rmr1_rmsnorm", rowBlocks(rows), blockFor(Math.min(n, 256)), descWithout(out, out.dim() - 1), ptr(out), out.stride(-1),
+          descWithout(x, x.dim() - 1), ptr(x), x.stride(-1), code(x.dtype()), ptr(weight), weight.offset(), weight.stride(0), code(weight.dtype()),
+          rows, n, eps);
+    });
   }
 
   @Override
   public void rope(Tensor out, Tensor x, Tensor cos, Tensor sin) {
-    launch("rmr1_rope", out.numel(), THREADS, desc(out), ptr(out), desc(x), ptr(x), desc(cos), ptr(cos), desc(sin), ptr(sin), code(x.dtype()),
-        out.numel(), x.size(-1), x.stride(-1));
+    timed(Kernel.ROPE, () -> {
+      launch("rmr1_rope", out.numel(), THREADS, desc(out), ptr(out), desc(x), ptr(x), desc(cos), ptr(cos), desc(sin), ptr(sin), code(x.dtype()),
+          out.numel(), x.size(-1), x.stride(-1));
+    });
   }
 
   @Override
   public void attention(Tensor out, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
-    int d = q.size(3);
-    if (d > MAX_HEAD_DIM) throw new IllegalArgumentException("CUDA attention supports head dims up to " + MAX_HEAD_DIM + ", got " + d + " in q " + q);
-    long rows = (long) q.size(0) * q.size(1) * q.size(2);
-    if (rows == 0) return;
-    launchGrid("rmr1_attention", (int) Math.min(MAX_BLOCKS, (rows + ATTENTION_WARPS - 1) / ATTENTION_WARPS), 32 * ATTENTION_WARPS, raw(out), ptr(out),
-        raw(q), ptr(q), raw(k), ptr(k), raw(v), ptr(v), code(q.dtype()), scale, causal ? 1 : 0, qOffset);
+    timed(Kernel.ATTENTION, () -> {
+      if (q.size(2) >= BLOCKED_ATTENTION_MIN_QUERIES && trainingAttention.supports(q, k, v)) {
+        // a prefill: the blocked products on cuBLAS; the per-row kernel is for a few queries (decode)
+        try (Tensor lse = Tensor.empty(device, DType.F32, q.size(0), q.size(1), q.size(2))) {
+          trainingAttention.forward(out, lse, q, k, v, scale, causal, qOffset);
+        }
+        return;
+      }
+      int d = q.size(3);
+      if (d > MAX_HEAD_DIM) throw new IllegalArgumentException("CUDA attention supports head dims up to " + MAX_HEAD_DIM + ", got " + d + " in q " + q);
+      long rows = (long) q.size(0) * q.size(1) * q.size(2);
+      if (rows == 0) return;
+      launchGrid("rmr1_attention", (int) Math.min(MAX_BLOCKS, (rows + ATTENTION_WARPS - 1) / ATTENTION_WARPS), 32 * ATTENTION_WARPS, raw(out),
+          ptr(out), raw(q), ptr(q), raw(k), ptr(k), raw(v), ptr(v), code(q.dtype()), scale, causal ? 1 : 0, qOffset);
+    });
+  }
+
+  @Override
+  public boolean fusedAttentionSupports(Tensor q, Tensor k, Tensor v) {
+    return trainingAttention.supports(q, k, v);
+  }
+
+  @Override
+  public void attentionForward(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
+    timed(Kernel.ATTENTION, () -> trainingAttention.forward(out, lse, q, k, v, scale, causal, qOffset));
+  }
+
+  @Override
+  public void attentionBackward(Tensor dq, Tensor dk, Tensor dv, Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, double scale,
+      boolean causal, int qOffset) {
+    timed(Kernel.ATTENTION_BACKWARD, () -> trainingAttention.backward(dq, dk, dv, dOut, q, k, v, out, lse, scale, causal, qOffset));
   }
 
   private static byte[] raw(Tensor t) {
@@ -363,15 +437,19 @@ public final class CudaBackend implements Backend, FusedAdamW {
 
   @Override
   public void indexSelect(Tensor out, Tensor x, int dim, Tensor index) {
-    // index (n) broadcast over out's shape: stride 0 everywhere but along dim.
-    long[] ist = new long[out.dim()];
-    ist[dim] = index.stride(0);
-    gatherKernel("indexSelect", out, x, dim, desc(index.offset(), out.shape(), ist), index);
+    timed(Kernel.INDEX_SELECT, () -> {
+      // index (n) broadcast over out's shape: stride 0 everywhere but along dim.
+      long[] ist = new long[out.dim()];
+      ist[dim] = index.stride(0);
+      gatherKernel("indexSelect", out, x, dim, desc(index.offset(), out.shape(), ist), index);
+    });
   }
 
   @Override
   public void gather(Tensor out, Tensor x, int dim, Tensor index) {
-    gatherKernel("gather", out, x, dim, desc(index), index);
+    timed(Kernel.GATHER, () -> {
+      gatherKernel("gather", out, x, dim, desc(index), index);
+    });
   }
 
   private void gatherKernel(String op, Tensor out, Tensor x, int dim, byte[] idxDesc, Tensor index) {
@@ -385,30 +463,36 @@ public final class CudaBackend implements Backend, FusedAdamW {
 
   @Override
   public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) {
-    long[] dst2 = dst.strides();
-    long dimStride = dst2[dim];
-    dst2[dim] = 0;
-    launch("rmr1_scatter_add", index.numel(), THREADS, desc(src), ptr(src), code(dst.dtype()), desc(dst.offset(), index.shape(), dst2), ptr(dst),
-        dimStride, dst.size(dim), desc(index), ptr(index), code(index.dtype()), index.numel(), indexError);
-    if (index.numel() > 0) checkIndexError("scatterAdd", dst.size(dim));
+    timed(Kernel.SCATTER_ADD, () -> {
+      long[] dst2 = dst.strides();
+      long dimStride = dst2[dim];
+      dst2[dim] = 0;
+      launch("rmr1_scatter_add", index.numel(), THREADS, desc(src), ptr(src), code(dst.dtype()), desc(dst.offset(), index.shape(), dst2), ptr(dst),
+          dimStride, dst.size(dim), desc(index), ptr(index), code(index.dtype()), index.numel(), indexError);
+      if (index.numel() > 0) checkIndexError("scatterAdd", dst.size(dim));
+    });
   }
 
   @Override
   public void cumsum(Tensor out, Tensor x, int dim) {
-    int n = x.size(dim);
-    long rows = n == 0 ? 0 : x.numel() / n;
-    launch("rmr1_cumsum", rows, THREADS, descWithout(out, dim), ptr(out), out.stride(dim), descWithout(x, dim), ptr(x), x.stride(dim),
-        code(x.dtype()), rows, n);
+    timed(Kernel.CUMSUM, () -> {
+      int n = x.size(dim);
+      long rows = n == 0 ? 0 : x.numel() / n;
+      launch("rmr1_cumsum", rows, THREADS, descWithout(out, dim), ptr(out), out.stride(dim), descWithout(x, dim), ptr(x), x.stride(dim),
+          code(x.dtype()), rows, n);
+    });
   }
 
   @Override
   public void topk(Tensor values, Tensor indices, Tensor x, int k) {
-    int n = x.size(-1);
-    long rows = n == 0 ? 0 : x.numel() / n;
-    if (rows == 0 || k == 0) return;
-    int last = x.dim() - 1;
-    launchGrid("rmr1_topk", rowBlocks(rows), blockFor(Math.min(n, 256)), descWithout(values, last), ptr(values), values.stride(-1),
-        descWithout(indices, last), ptr(indices), indices.stride(-1), descWithout(x, last), ptr(x), x.stride(-1), code(x.dtype()), rows, n, k);
+    timed(Kernel.TOPK, () -> {
+      int n = x.size(-1);
+      long rows = n == 0 ? 0 : x.numel() / n;
+      if (rows == 0 || k == 0) return;
+      int last = x.dim() - 1;
+      launchGrid("rmr1_topk", rowBlocks(rows), blockFor(Math.min(n, 256)), descWithout(values, last), ptr(values), values.stride(-1),
+          descWithout(indices, last), ptr(indices), indices.stride(-1), descWithout(x, last), ptr(x), x.stride(-1), code(x.dtype()), rows, n, k);
+    });
   }
 
   // ------------------------------------------------------------------ optimizer
@@ -438,11 +522,16 @@ public final class CudaBackend implements Backend, FusedAdamW {
 
   @Override
   public void matmul(Tensor out, Tensor a, Tensor b) {
+    timed(Kernel.MATMUL, () -> gemm(out, a, b));
+  }
+
+  /** The product of {@link #matmul}, untimed (also for {@link CudaAttention}'s blocks). */
+  void gemm(Tensor out, Tensor a, Tensor b) {
     int m = a.size(-2), k = a.size(-1), n = b.size(-1);
     long batch = out.numel() / Math.max(1, (long) m * n);
     if (out.numel() == 0) return;
     if (k == 0) {
-      fill(out, 0);
+      fillKernel(out, 0);
       return;
     }
     List<Tensor> temps = new ArrayList<>();
@@ -462,7 +551,7 @@ public final class CudaBackend implements Backend, FusedAdamW {
       ctx.makeCurrent();
       cublas.gemmStridedBatched(pb.op, pa.op, n, m, k, pb.address, type, pb.ld, pb.batchStride, pa.address, type, pa.ld, pa.batchStride,
           address(c), cudaType(out.dtype()), n, (long) m * n, (int) batch, compute);
-      if (c != out) copy(out, c);
+      if (c != out) copyKernel(out, c);
     } finally {
       for (Tensor t : temps) t.close();
     }

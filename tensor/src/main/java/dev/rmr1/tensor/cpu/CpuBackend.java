@@ -3,11 +3,13 @@ package dev.rmr1.tensor.cpu;
 import dev.rmr1.tensor.Backend;
 import dev.rmr1.tensor.BinaryOp;
 import dev.rmr1.tensor.Device;
+import dev.rmr1.tensor.FusedAttention;
 import dev.rmr1.tensor.ReduceOp;
 import dev.rmr1.tensor.Storage;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.UnaryOp;
-import dev.rmr1.tensor.cpu.KernelTimers.Kernel;
+import dev.rmr1.tensor.KernelTimers;
+import dev.rmr1.tensor.KernelTimers.Kernel;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -15,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  * BF16 weights, ...) and otherwise the scalar {@link Reference} kernel, which defines the semantics.
  * Every computing primitive reports its time to {@link KernelTimers} (a no-op unless enabled).
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend implements Backend, FusedAttention {
   private static final CpuBackend INSTANCE = new CpuBackend();
 
   private CpuBackend() {}
@@ -210,5 +212,22 @@ public final class CpuBackend implements Backend {
     } finally {
       KernelTimers.stop(Kernel.TOPK, t0);
     }
+  }
+
+  /** Training attention runs the {@link TrainingAttention} kernels for every dtype and head dim. */
+  @Override
+  public boolean fusedAttentionSupports(Tensor q, Tensor k, Tensor v) {
+    return true;
+  }
+
+  @Override
+  public void attentionForward(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
+    TrainingAttention.forward(out, lse, q, k, v, scale, causal, qOffset);
+  }
+
+  @Override
+  public void attentionBackward(Tensor dq, Tensor dk, Tensor dv, Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, double scale,
+      boolean causal, int qOffset) {
+    TrainingAttention.backward(dq, dk, dv, dOut, q, k, v, out, lse, scale, causal, qOffset);
   }
 }

@@ -3,9 +3,9 @@ package dev.rmr1.tensor.cpu;
 import static dev.rmr1.tensor.cpu.Elementwise.floatStorage;
 import static dev.rmr1.tensor.cpu.Elementwise.simd;
 
-import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Tensor;
-import dev.rmr1.tensor.cpu.KernelTimers.Kernel;
+import dev.rmr1.tensor.KernelTimers;
+import dev.rmr1.tensor.KernelTimers.Kernel;
 
 /**
  * Attention for training on the CPU, for autograd: a forward that also returns each query's
@@ -51,10 +51,5 @@ public final class TrainingAttention {
     if (!simd(ts)) return false;
     for (Tensor t : ts) if (t.size(3) > 1 && t.stride(3) != 1) return false;
     return true;
-  }
-
-  /** The dtype of the log-sum-exp for operands of {@code dtype}: F64 for F64, else F32. */
-  public static DType lseType(DType dtype) {
-    return dtype == DType.F64 ? DType.F64 : DType.F32;
   }
 }

@@ -1,13 +1,13 @@
-package dev.rmr1.tensor.cpu;
+package dev.rmr1.tensor;
 
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Optional wall-clock accounting of the CPU backend's primitives: how many calls each
- * {@link CpuBackend} primitive received and how many nanoseconds they took, so a benchmark can say
- * which fraction of a training step is GEMM. Off by default ({@code -Drmr1.kernelTimers=true} or
+ * Optional wall-clock accounting of a backend's primitives: how many calls each {@link Backend}
+ * primitive received and how many nanoseconds they took, so a benchmark can say which fraction of a
+ * training step is GEMM. Off by default ({@code -Drmr1.kernelTimers=true} or
  * {@link #setEnabled} turns it on); when off, each primitive pays one test of a static field.
  *
  * <p>Times are wall-clock around each call on the calling thread (no kernel calls another
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class KernelTimers {
   /**
    * The timed primitives: one per {@link dev.rmr1.tensor.Backend} method that computes, plus the
-   * {@link TrainingAttention} backward (its forward counts as ATTENTION).
+   * training attention's backward (its forward counts as ATTENTION).
    */
   public enum Kernel {
     ALLOCATE, COPY, FILL, UNARY, BINARY, WHERE, REDUCE, SOFTMAX, MATMUL, RMS_NORM, ROPE, ATTENTION, ATTENTION_BACKWARD, INDEX_SELECT, GATHER,
@@ -49,12 +49,12 @@ public final class KernelTimers {
   }
 
   /** A start time for {@link #stop}, or 0 when timing is off. */
-  static long start() {
+  public static long start() {
     return enabled ? System.nanoTime() : 0;
   }
 
   /** Adds the time since {@code start} (from {@link #start}) to {@code k}; nothing when start is 0. */
-  static void stop(Kernel k, long start) {
+  public static void stop(Kernel k, long start) {
     if (start == 0) return;
     NANOS.addAndGet(k.ordinal(), System.nanoTime() - start);
     CALLS.incrementAndGet(k.ordinal());

@@ -1,12 +1,9 @@
-package dev.rmr1.tensor.cpu;
+package dev.rmr1.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rmr1.tensor.DType;
-import dev.rmr1.tensor.Tensor;
-import dev.rmr1.tensor.TensorScope;
-import dev.rmr1.tensor.cpu.KernelTimers.Kernel;
+import dev.rmr1.tensor.KernelTimers.Kernel;
 import org.junit.jupiter.api.Test;
 
 /** The primitive timers count what the backend runs while enabled, and nothing while disabled. */

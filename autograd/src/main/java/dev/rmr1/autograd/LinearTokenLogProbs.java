@@ -8,7 +8,7 @@ import java.util.Arrays;
  * logits: lp[n] = log_softmax(h[n] W^T / T)[target[n]] for hidden h (N, C), weight W (V, C) (an
  * LM head; may be a frozen BF16 weight) and temperature T. For Qwen's 151k-token vocabulary the
  * logits of a long sequence would take gigabytes; here rows are processed in blocks of at most
- * {@link #BLOCK_ELEMENTS} logits, in the forward and again in the backward, which recomputes each
+ * {@link #BLOCK_ELEMENTS} logits ({@link #DEVICE_BLOCK_ELEMENTS} on an accelerator), in the forward and again in the backward, which recomputes each
  * block's logits except the last one's, which the forward keeps for it (one block, the backward's
  * own working size; when all rows fit in one block, as for a few thousand tokens of a 32k
  * vocabulary, the logits are computed once):
@@ -18,13 +18,19 @@ import java.util.Arrays;
  * </pre>
  */
 final class LinearTokenLogProbs {
-  /** Upper bound on the logits of one block (rows x V). */
+  /** Upper bound on the logits of one block (rows x V) on the CPU: 64 MiB of F32. */
   static final long BLOCK_ELEMENTS = 1L << 24;
+  /**
+   * The bound on an accelerator: 512 MiB of F32. Rows are what its kernels run in parallel (a
+   * row-wise log-sum-exp or softmax is one thread block per row) and its products want many of them:
+   * with the CPU's bound, a 151k vocabulary gave 110-row blocks that left most of an H100 idle.
+   */
+  static final long DEVICE_BLOCK_ELEMENTS = 1L << 27;
 
   private LinearTokenLogProbs() {}
 
   static Var apply(Var hidden, Var weight, Tensor targets, double temperature) {
-    return apply(hidden, weight, targets, temperature, BLOCK_ELEMENTS);
+    return apply(hidden, weight, targets, temperature, hidden.data().device().isCpu() ? BLOCK_ELEMENTS : DEVICE_BLOCK_ELEMENTS);
   }
 
   static Var apply(Var hidden, Var weight, Tensor targets, double temperature, long blockElements) {

@@ -40,6 +40,11 @@ import picocli.CommandLine.Spec;
       "backend primitive (matmul = GEMM)."
     })
 public final class BenchTrainStepCommand implements Callable<Integer> {
+  /** Call sites listed in the report. */
+  private static final int TOP_SITES = 25;
+  /** The system property the CUDA backend reads (dev.rmr1.cuda.MatmulPrecision). */
+  private static final String MATMUL_PRECISION = "rmr1.float32MatmulPrecision";
+
   @Option(names = "--hidden", defaultValue = "512", description = "hidden_size (default: ${DEFAULT-VALUE}).") int hidden;
   @Option(names = "--layers", defaultValue = "8", description = "num_hidden_layers (default: ${DEFAULT-VALUE}).") int layers;
   @Option(names = "--heads", defaultValue = "8", description = "num_attention_heads (default: ${DEFAULT-VALUE}).") int heads;
@@ -54,6 +59,10 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
   @Option(names = "--checkpointing", description = "Gradient checkpointing (recompute each layer in backward).") boolean checkpointing;
   @Option(names = "--threads", description = "CPU threads (default: the backend's, -Drmr1.threads or all cores).") Integer threads;
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the weights and token ids (default: ${DEFAULT-VALUE}).") long seed;
+  @Option(names = "--float32-matmul-precision", paramLabel = "highest|high|medium",
+      description = {"GPU products of F32 matrices, as torch.set_float32_matmul_precision: highest = F32, high = TF32 tensor cores,",
+          "medium = BF16 operands with F32 accumulation (autocast-style). Default: -Drmr1.float32MatmulPrecision, else highest."})
+  String matmulPrecision;
   @Option(names = "--json", description = "Print one JSON line instead of text.") boolean json;
 
   @Mixin DeviceOption device;
@@ -70,6 +79,11 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
       if (threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
       Parallel.setThreads(threads);
     }
+    if (matmulPrecision != null) {
+      if (!List.of("highest", "high", "medium").contains(matmulPrecision))
+        throw new ParameterException(spec.commandLine(), "--float32-matmul-precision must be highest, high or medium, got " + matmulPrecision);
+      System.setProperty(MATMUL_PRECISION, matmulPrecision);
+    }
     ModelConfig config = ModelConfig.builder(Architecture.QWEN2).hiddenSize(hidden).numHiddenLayers(layers).numAttentionHeads(heads)
         .numKeyValueHeads(kvHeads).intermediateSize(intermediate).vocabSize(vocab).tieWordEmbeddings(!untied)
         .maxPositionEmbeddings(Math.max(seq, 32)).ropeTheta(1_000_000).build();
@@ -80,6 +94,7 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
     long params;
     long profiledNanos;
     Map<Kernel, KernelTimers.Total> kernels;
+    List<KernelTimers.Site> sites;
     double lastLoss;
     boolean timersWere = KernelTimers.enabled();
     try (TrainStepBenchmark bench = new TrainStepBenchmark(config, batch, seq, seed, checkpointing, device.device())) {
@@ -110,6 +125,7 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
         KernelTimers.setEnabled(timersWere);
       }
       kernels = KernelTimers.snapshot();
+      sites = KernelTimers.sites();
       System.gc();
       heapLive = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
@@ -130,6 +146,7 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
       line.put("batch", batch);
       line.put("checkpointing", checkpointing);
       line.put("threads", Parallel.threads());
+      line.put("float32_matmul_precision", System.getProperty(MATMUL_PRECISION, Boolean.getBoolean("rmr1.cuda.tf32") ? "high" : "highest"));
       line.put("params", params);
       line.put("steps", steps);
       line.put("tokens_per_s", tokensPerSecond);
@@ -143,16 +160,22 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
       line.put("heap_live_mb", heapLive / 1e6);
       line.put("gc_ms", gcMillis);
       line.put("loss", lastLoss);
-      Map<String, Object> fractions = new LinkedHashMap<>(), millis = new LinkedHashMap<>();
+      Map<String, Object> fractions = new LinkedHashMap<>(), millis = new LinkedHashMap<>(), calls = new LinkedHashMap<>();
       kernels.forEach((k, v) -> {
         if (v.calls() > 0) {
           fractions.put(k.name().toLowerCase(), v.nanos() / (double) profiledNanos);
           millis.put(k.name().toLowerCase(), v.nanos() / 1e6);
+          calls.put(k.name().toLowerCase(), v.calls());
         }
       });
+      List<Map<String, Object>> top = new ArrayList<>();
+      for (KernelTimers.Site site : sites.subList(0, Math.min(TOP_SITES, sites.size())))
+        top.add(Map.of("site", site.site(), "calls", site.calls(), "ms", site.nanos() / 1e6));
       line.put("profiled_step_ms", profiledNanos / 1e6);
       line.put("kernel_fraction", fractions);
       line.put("kernel_ms", millis);
+      line.put("kernel_calls", calls);
+      line.put("top_sites", top);
       out.println(new ObjectMapper().writeValueAsString(line));
     } else {
       out.printf("Qwen2 hidden %d, %d layers, %d heads (%d kv), intermediate %d, vocab %d (%s), %.1f M parameters; batch %d x seq %d; %d threads%s%n",
@@ -178,6 +201,9 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
               v.nanos() / 1e6);
       }
       out.printf("  %-18s %6.1f%%  (the fused AdamW and clipping loops, autograd and Java overhead)%n", "outside", 100.0 * (profiledNanos - inKernels) / profiledNanos);
+      out.println("call sites with the most time (primitive <- first caller outside the tensor library):");
+      for (KernelTimers.Site site : sites.subList(0, Math.min(TOP_SITES, sites.size())))
+        out.printf("  %6.1f%%  %8d calls  %9.1f ms  %s%n", 100.0 * site.nanos() / profiledNanos, site.calls(), site.nanos() / 1e6, site.site());
     }
     out.flush();
     return 0;

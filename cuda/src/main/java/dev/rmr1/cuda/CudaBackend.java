@@ -45,17 +45,21 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention {
   final DeviceAllocator allocator;
   private final Kernels kernels;
   private final Cublas cublas;
+  /**
+   * Launches through java.lang.foreign ({@link Launcher}); null with {@code -Drmr1.cuda.launcher=jcuda},
+   * which launches through JCuda's JNI marshalling (the path before, kept to compare the two).
+   */
+  private final Launcher launcher;
   private final CudaAttention trainingAttention = new CudaAttention(this, CudaAttention.MAX_SCORES);
   /** Index errors of gather/scatter kernels: {flag, offending index} (two 64-bit words), zero when clean. */
   private final DevicePointer indexError;
-  /** F32 x F32 products on TF32 tensor cores ({@code -Drmr1.cuda.tf32=true}); exact F32 by default, as PyTorch. */
-  private final boolean tf32 = Boolean.getBoolean("rmr1.cuda.tf32");
 
   CudaBackend(Device device) {
     this.device = device;
     this.ctx = new CudaContext(device.index());
     this.allocator = new DeviceAllocator(ctx);
     this.kernels = new Kernels(ctx);
+    this.launcher = "jcuda".equals(System.getProperty("rmr1.cuda.launcher")) ? null : new Launcher();
     ctx.makeCurrent(); // the cuBLAS handle binds to the context current at its creation
     this.cublas = Cublas.load();
     this.indexError = allocator.allocate(16);
@@ -196,6 +200,10 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention {
 
   void launchGrid(String name, int grid, int block, Object... args) {
     ctx.makeCurrent();
+    if (launcher != null) {
+      launcher.launch(name, kernels.function(name), grid, block, 0, args);
+      return;
+    }
     List<Pointer> ps = new ArrayList<>(args.length);
     for (Object a : args) {
       ps.add(switch (a) {
@@ -537,16 +545,22 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention {
     List<Tensor> temps = new ArrayList<>();
     try {
       Tensor c = out.isContiguous() ? out : track(temps, Tensor.empty(device, out.dtype(), out.shape()));
-      DType bt = b.dtype();
-      Tensor aa = a;
-      if (a.dtype() == DType.F32 && (bt == DType.BF16 || bt == DType.F16)) {
+      Tensor aa = a, bb = b;
+      MatmulPrecision precision = MatmulPrecision.current();
+      if (a.dtype() == DType.F32 && b.dtype() == DType.F32 && precision == MatmulPrecision.MEDIUM) {
+        // both operands rounded to BF16, products accumulated in F32 (PyTorch autocast's BF16 matmul)
+        aa = track(temps, rounded(a, DType.BF16));
+        bb = track(temps, rounded(b, DType.BF16));
+      } else if (a.dtype() == DType.F32 && (b.dtype() == DType.BF16 || b.dtype() == DType.F16)) {
         // cuBLAS has no F32 x BF16 product: the activation is rounded to the weight type and the
         // product accumulates in F32 (what PyTorch autocast does for BF16 training).
-        aa = track(temps, a.to(bt));
+        aa = track(temps, rounded(a, b.dtype()));
       }
-      Operand pa = operand(aa, temps), pb = operand(b, temps);
+      DType bt = bb.dtype();
+      Operand pa = operand(aa, temps), pb = operand(bb, temps);
       int type = cudaType(bt);
-      int compute = a.dtype() == DType.F64 ? Cublas.COMPUTE_64F : (tf32 && bt == DType.F32 ? Cublas.COMPUTE_32F_FAST_TF32 : Cublas.COMPUTE_32F);
+      int compute = a.dtype() == DType.F64 ? Cublas.COMPUTE_64F
+          : precision == MatmulPrecision.HIGH && bt == DType.F32 ? Cublas.COMPUTE_32F_FAST_TF32 : Cublas.COMPUTE_32F;
       // Row-major C = A B is column-major C^T = B^T A^T: cuBLAS gets (B, A) and sizes (n, m).
       ctx.makeCurrent();
       cublas.gemmStridedBatched(pb.op, pa.op, n, m, k, pb.address, type, pb.ld, pb.batchStride, pa.address, type, pa.ld, pa.batchStride,
@@ -555,6 +569,13 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention {
     } finally {
       for (Tensor t : temps) t.close();
     }
+  }
+
+  /** A dense copy of x in dtype {@code to} (rounded to nearest even), made by the copy kernel itself: untimed inside a product. */
+  private Tensor rounded(Tensor x, DType to) {
+    Tensor t = Tensor.empty(device, to, x.shape());
+    copyKernel(t, x);
+    return t;
   }
 
   private static Tensor track(List<Tensor> temps, Tensor t) {

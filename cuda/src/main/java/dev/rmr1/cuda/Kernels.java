@@ -15,7 +15,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 
 /**
@@ -35,7 +34,7 @@ final class Kernels {
   static final String PTX_RESOURCE = "/dev/rmr1/cuda/rmr1_kernels.ptx";
 
   private final CUmodule module = new CUmodule();
-  private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+  private final Map<String, Launcher.Handle> functions = new ConcurrentHashMap<>();
   final String origin;
 
   Kernels(CudaContext ctx) {
@@ -89,9 +88,9 @@ final class Kernels {
     cuModuleLoadData(module, bytes);
   }
 
-  CUfunction function(String name) {
+  Launcher.Handle function(String name) {
     return functions.computeIfAbsent(name, n -> {
-      CUfunction f = new CUfunction();
+      Launcher.Handle f = new Launcher.Handle();
       cuModuleGetFunction(f, module, n);
       return f;
     });

@@ -1,7 +1,10 @@
 package dev.rmr1.tensor;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -30,6 +33,10 @@ public final class KernelTimers {
   private static final AtomicLongArray NANOS = new AtomicLongArray(KERNELS.length);
   private static final AtomicLongArray CALLS = new AtomicLongArray(KERNELS.length);
 
+  /** Per call site: "kernel <- Class.method" of the first caller outside the tensor library and the backends. */
+  private static final ConcurrentHashMap<String, long[]> SITES = new ConcurrentHashMap<>();
+  private static final StackWalker WALKER = StackWalker.getInstance();
+
   private KernelTimers() {}
 
   public static boolean enabled() {
@@ -46,6 +53,7 @@ public final class KernelTimers {
       NANOS.set(i, 0);
       CALLS.set(i, 0);
     }
+    SITES.clear();
   }
 
   /** A start time for {@link #stop}, or 0 when timing is off. */
@@ -56,8 +64,41 @@ public final class KernelTimers {
   /** Adds the time since {@code start} (from {@link #start}) to {@code k}; nothing when start is 0. */
   public static void stop(Kernel k, long start) {
     if (start == 0) return;
-    NANOS.addAndGet(k.ordinal(), System.nanoTime() - start);
+    long nanos = System.nanoTime() - start;
+    NANOS.addAndGet(k.ordinal(), nanos);
     CALLS.incrementAndGet(k.ordinal());
+    long[] site = SITES.computeIfAbsent(k.name().toLowerCase() + " <- " + caller(), key -> new long[2]);
+    synchronized (site) {
+      site[0]++;
+      site[1] += nanos;
+    }
+  }
+
+  /**
+   * The first frame outside the tensor library and the backends (an autograd op, a layer, the
+   * optimizer), as SimpleClass.method: what asked for the primitive.
+   */
+  private static String caller() {
+    return WALKER.walk(frames -> frames.map(f -> f.getClassName() + "." + f.getMethodName())
+        .filter(f -> !f.startsWith("dev.rmr1.tensor.") && !f.startsWith("dev.rmr1.cuda.") && !f.startsWith("java."))
+        .findFirst()
+        .map(f -> f.substring(f.lastIndexOf('.', f.lastIndexOf('.') - 1) + 1))
+        .orElse("?"));
+  }
+
+  /** Calls and nanoseconds of one primitive at one call site (see {@link #sites}). */
+  public record Site(String site, long calls, long nanos) {}
+
+  /** The call sites since the last {@link #reset}, the most time first. */
+  public static List<Site> sites() {
+    List<Site> out = new ArrayList<>();
+    SITES.forEach((k, v) -> {
+      synchronized (v) {
+        out.add(new Site(k, v[0], v[1]));
+      }
+    });
+    out.sort((a, b) -> Long.compare(b.nanos(), a.nanos()));
+    return out;
   }
 
   /** Calls and nanoseconds of one primitive. */

@@ -1,9 +1,12 @@
 package dev.rmr1.nn.optim;
 
 import dev.rmr1.tensor.DType;
+import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Global-norm gradient clipping, as {@code torch.nn.utils.clip_grad_norm_} with the L2 norm: the
@@ -15,12 +18,33 @@ import java.util.List;
 public final class GradClip {
   private GradClip() {}
 
-  /** sqrt(sum over all gradients of sum(g^2)); 0 when no parameter has a gradient. */
+  /**
+   * sqrt(sum over all gradients of sum(g^2)); 0 when no parameter has a gradient. Off the CPU the
+   * per-gradient sums stay on their device, added into one F64 scalar per device that is read once:
+   * reading each back would wait for the device hundreds of times per step.
+   */
   public static double totalNorm(List<? extends OptimParam> params) {
     double sum = 0;
-    for (OptimParam p : params) {
-      Tensor g = p.grad();
-      if (g != null) sum += sumOfSquares(g);
+    Map<Device, Tensor> onDevice = new LinkedHashMap<>();
+    try {
+      for (OptimParam p : params) {
+        Tensor g = p.grad();
+        if (g == null) continue;
+        if (CpuKernels.denseCpuF32(g)) {
+          sum += CpuKernels.sumOfSquares(g);
+          continue;
+        }
+        Tensor part = squares(g);
+        Tensor acc = onDevice.putIfAbsent(g.device(), part);
+        if (acc != null) {
+          try (part) {
+            acc.addInPlace(part);
+          }
+        }
+      }
+      for (Tensor acc : onDevice.values()) sum += acc.item();
+    } finally {
+      for (Tensor acc : onDevice.values()) acc.close();
     }
     return Math.sqrt(sum);
   }
@@ -48,19 +72,26 @@ public final class GradClip {
     return composedSumOfSquares(g);
   }
 
+  /** sum(g^2) by tensor operations ({@link #squares}): the reference for the fused CPU loop. */
+  static double composedSumOfSquares(Tensor g) {
+    try (Tensor s = squares(g)) {
+      return s.item();
+    }
+  }
+
   /**
-   * sum(g^2) by tensor operations: the reference for the fused loop and the path for other devices
-   * and dtypes. Squares are summed along the last dim in F32 (F64 for F64 gradients; kernels
-   * accumulate in at least F32 and round each row sum once), then the row sums are added in F64. No
-   * F64 copy of the whole gradient is made: for a 0.5B-parameter model on a GPU that was 4 GB of
-   * temporaries and a tenth of the training step.
+   * sum(g^2) as an F64 scalar on g's device, by tensor operations: the path for devices other than
+   * the CPU and for other dtypes. Squares are summed along the last dim in F32 (F64 for F64
+   * gradients; kernels accumulate in at least F32 and round each row sum once), then the row sums
+   * are added in F64. No F64 copy of the whole gradient is made: for a 0.5B-parameter model on a GPU
+   * that was 4 GB of temporaries and a tenth of the training step.
    */
   @SuppressWarnings("try") // the scope frees the temporaries
-  static double composedSumOfSquares(Tensor g) {
+  static Tensor squares(Tensor g) {
     try (TensorScope scope = TensorScope.open()) {
       Tensor x = g.dtype() == DType.F64 || g.dtype() == DType.F32 ? g : g.to(DType.F32);
       Tensor rows = x.dim() == 0 ? x.square() : x.square().sum(-1, false); // (..., C) -> (...)
-      return rows.to(DType.F64).sum().item();
+      return scope.keep(rows.to(DType.F64).sum());
     }
   }
 }

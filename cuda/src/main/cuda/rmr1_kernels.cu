@@ -646,3 +646,97 @@ extern "C" __global__ void rmr1_attn_delta(float* delta, const float* dout, cons
     if (lane == 0) delta[r] = acc;
   }
 }
+
+// ---------------------------------------------------------------- batched decoding (RaggedAttention)
+
+#define MAX_SEQS 64
+
+// Sequences of one decoding step (CudaBackend.seqTable, 1800 bytes little endian): sequence s has
+// caches at device addresses k[s], v[s], dense (1, Hkv, capacity[s], D) holding past[s] positions,
+// and its new token at packed position offset[s] of q, k, v and out.
+struct SeqTable {
+  unsigned long long k[MAX_SEQS];
+  unsigned long long v[MAX_SEQS];
+  int past[MAX_SEQS];
+  int offset[MAX_SEQS];
+  int capacity[MAX_SEQS];
+  int n;
+  int pad;
+};
+
+__device__ __forceinline__ void copy_element(void* dst, long long di, const void* src, long long si, int dt) {
+  switch (dt) {
+    case DT_F64: case DT_I64: ((long long*)dst)[di] = ((const long long*)src)[si]; break;
+    case DT_F32: case DT_I32: ((int*)dst)[di] = ((const int*)src)[si]; break;
+    case DT_BF16: case DT_F16: ((unsigned short*)dst)[di] = ((const unsigned short*)src)[si]; break;
+    default: ((unsigned char*)dst)[di] = ((const unsigned char*)src)[si]; break;
+  }
+}
+
+// Each sequence's new key and value (raw (1, Hkv, N, D) descs) into its caches at position past[s]:
+// one thread per element, bits copied (the caches have the dtype of k and v).
+extern "C" __global__ void rmr1_cache_append(const __grid_constant__ SeqTable t, DESC k, const void* kp, DESC v, const void* vp, int dt) {
+  int hkv = k.shape[1], d = k.shape[3];
+  long long total = (long long)t.n * hkv * d;
+  GRID_STRIDE(e, total) {
+    int c = (int)(e % d), h = (int)((e / d) % hkv), s = (int)(e / ((long long)d * hkv));
+    int pos = t.offset[s];
+    long long dst = ((long long)h * t.capacity[s] + t.past[s]) * d + c;
+    copy_element((void*)t.k[s], dst, kp, k.offset + h * k.strides[1] + pos * k.strides[2] + c * k.strides[3], dt);
+    copy_element((void*)t.v[s], dst, vp, v.offset + h * v.strides[1] + pos * v.strides[2] + c * v.strides[3], dt);
+  }
+}
+
+// One warp per (sequence, query head): the query at packed position offset[s] attends to cache
+// positions 0 .. past[s] of KV head h / G, with the arithmetic of rmr1_attention (double, online
+// softmax, warp-shuffle dot products). q and out: raw (1, Hq, N, D) descs.
+extern "C" __global__ void rmr1_decode_attention(const __grid_constant__ SeqTable t, DESC out, void* o, DESC q, const void* qp, int dt, int hkv,
+                                                 double scale) {
+  int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
+  int hq = q.shape[1], dim = q.shape[3];
+  int group = hq / hkv;
+  long long rows = (long long)t.n * hq;
+  for (long long r = (long long)blockIdx.x * warps + (threadIdx.x >> 5); r < rows; r += (long long)gridDim.x * warps) {
+    int s = (int)(r / hq), h = (int)(r % hq);
+    int kh = h / group, pos = t.offset[s], len = t.past[s] + 1;
+    const void* kp = (const void*)t.k[s];
+    const void* vp = (const void*)t.v[s];
+    long long kb0 = (long long)kh * t.capacity[s] * dim;
+    long long qb = q.offset + h * q.strides[1] + pos * q.strides[2];
+    double qv[ATT_MAX_PER_LANE], acc[ATT_MAX_PER_LANE];
+#pragma unroll
+    for (int u = 0; u < ATT_MAX_PER_LANE; u++) {
+      int c = lane + 32 * u;
+      qv[u] = c < dim ? load(qp, dt, qb + c * q.strides[3]) : 0.0;
+      acc[u] = 0.0;
+    }
+    double m = -INF_D, l = 0.0;
+    for (int j = 0; j < len; j++) {
+      long long kb = kb0 + (long long)j * dim;
+      double dot = 0.0;
+#pragma unroll
+      for (int u = 0; u < ATT_MAX_PER_LANE; u++) {
+        int c = lane + 32 * u;
+        if (c < dim) dot += qv[u] * load(kp, dt, kb + c);
+      }
+#pragma unroll
+      for (int off = 16; off > 0; off >>= 1) dot += __shfl_xor_sync(0xffffffffu, dot, off);
+      double score = dot * scale;
+      double mnew = fmax(m, score);
+      double corr = exp(m - mnew), p = exp(score - mnew);
+      l = l * corr + p;
+#pragma unroll
+      for (int u = 0; u < ATT_MAX_PER_LANE; u++) {
+        int c = lane + 32 * u;
+        if (c < dim) acc[u] = acc[u] * corr + p * load(vp, dt, kb + c);
+      }
+      m = mnew;
+    }
+    long long ob = out.offset + h * out.strides[1] + pos * out.strides[2];
+#pragma unroll
+    for (int u = 0; u < ATT_MAX_PER_LANE; u++) {
+      int c = lane + 32 * u;
+      if (c < dim) store(o, dt, ob + c * out.strides[3], acc[u] / l);
+    }
+  }
+}

@@ -10,6 +10,7 @@ import dev.rmr1.tensor.FusedAdamW;
 import dev.rmr1.tensor.FusedAttention;
 import dev.rmr1.tensor.KernelTimers;
 import dev.rmr1.tensor.KernelTimers.Kernel;
+import dev.rmr1.tensor.RaggedAttention;
 import dev.rmr1.tensor.ReduceOp;
 import dev.rmr1.tensor.Storage;
 import dev.rmr1.tensor.Tensor;
@@ -29,7 +30,7 @@ import jcuda.driver.CUdeviceptr;
  * {@code src/main/cuda/rmr1_kernels.cu}, matrix products on cuBLAS. Tensors keep their views
  * (offset and strides travel to the kernels in a {@code TensorDesc}), so nothing assumes host memory.
  */
-public final class CudaBackend implements Backend, FusedAdamW, FusedAttention {
+public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, RaggedAttention {
   static final int MAX_DIMS = 8;
   private static final int THREADS = 256;
   private static final int MAX_BLOCKS = 65535;
@@ -437,6 +438,51 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention {
   public void attentionBackward(Tensor dq, Tensor dk, Tensor dv, Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, double scale,
       boolean causal, int qOffset) {
     timed(Kernel.ATTENTION_BACKWARD, () -> trainingAttention.backward(dq, dk, dv, dOut, q, k, v, out, lse, scale, causal, qOffset));
+  }
+
+  /** Sequences per launch of the batched decoding kernels: the size of their SeqTable argument. */
+  static final int MAX_SEQS = 64;
+
+  @Override
+  public boolean raggedAttentionSupports(Tensor q, List<Tensor> keyCaches, List<Tensor> valueCaches, int[] counts) {
+    if (q.size(3) > MAX_HEAD_DIM) return false;
+    for (int c : counts) if (c != 1) return false; // decoding steps only; a prefill attends per sequence
+    for (List<Tensor> caches : List.of(keyCaches, valueCaches))
+      for (Tensor t : caches) if (t == null || !t.isContiguous() || !t.device().equals(device) || t.dtype() != q.dtype()) return false;
+    return true;
+  }
+
+  @Override
+  public void appendAndAttend(Tensor out, Tensor q, Tensor k, Tensor v, List<Tensor> keyCaches, List<Tensor> valueCaches, int[] pasts, int[] offsets,
+      double scale) {
+    timed(Kernel.ATTENTION, () -> {
+      int n = pasts.length, hkv = k.size(1);
+      for (int s0 = 0; s0 < n; s0 += MAX_SEQS) {
+        int count = Math.min(MAX_SEQS, n - s0);
+        byte[] table = seqTable(keyCaches, valueCaches, pasts, offsets, s0, count);
+        launch("rmr1_cache_append", (long) count * hkv * k.size(3), THREADS, table, raw(k), ptr(k), raw(v), ptr(v), code(k.dtype()));
+        long rows = (long) count * q.size(1);
+        launchGrid("rmr1_decode_attention", (int) Math.min(MAX_BLOCKS, (rows + ATTENTION_WARPS - 1) / ATTENTION_WARPS), 32 * ATTENTION_WARPS, table,
+            raw(out), ptr(out), raw(q), ptr(q), code(q.dtype()), hkv, scale);
+      }
+    });
+  }
+
+  /** The kernels' {@code SeqTable} of sequences [s0, s0 + count): cache addresses, past lengths, packed offsets, capacities. */
+  static byte[] seqTable(List<Tensor> keyCaches, List<Tensor> valueCaches, int[] pasts, int[] offsets, int s0, int count) {
+    ByteBuffer b = ByteBuffer.allocate(1800).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < count; i++) {
+      Tensor kc = keyCaches.get(s0 + i), vc = valueCaches.get(s0 + i);
+      if (pasts[s0 + i] >= kc.size(2))
+        throw new IllegalArgumentException("sequence " + (s0 + i) + ": cache of " + kc.size(2) + " positions has no room at position " + pasts[s0 + i]);
+      b.putLong(8 * i, address(kc));
+      b.putLong(8 * MAX_SEQS + 8 * i, address(vc));
+      b.putInt(16 * MAX_SEQS + 4 * i, pasts[s0 + i]);
+      b.putInt(20 * MAX_SEQS + 4 * i, offsets[s0 + i]);
+      b.putInt(24 * MAX_SEQS + 4 * i, kc.size(2));
+    }
+    b.putInt(28 * MAX_SEQS, count);
+    return b.array();
   }
 
   private static byte[] raw(Tensor t) {

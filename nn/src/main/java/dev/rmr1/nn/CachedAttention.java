@@ -2,7 +2,9 @@ package dev.rmr1.nn;
 
 import dev.rmr1.autograd.Grad;
 import dev.rmr1.autograd.Var;
+import dev.rmr1.tensor.RaggedAttention;
 import dev.rmr1.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,6 +14,8 @@ import java.util.List;
  * appends the sequence's new keys and values to its cache, then attends its queries causally to
  * everything cached so far (qOffset = the cached length before this pass). The projections around
  * it run once over all packed tokens, so a decoding batch reads every weight once per step.
+ * A backend with {@link RaggedAttention} runs a decoding step (one new token per sequence) of the
+ * whole batch at once; otherwise each sequence's write and attention run in turn.
  * Inference only: the cache holds no graph, so a forward that would need gradients is refused.
  */
 public final class CachedAttention implements AttentionCore {
@@ -37,6 +41,20 @@ public final class CachedAttention implements AttentionCore {
       throw new IllegalStateException("cached attention is for inference: run the forward under Grad.disabled()");
     Tensor qd = q.data(), kd = k.data(), vd = v.data(); // (1, Hq, N, D), (1, Hkv, N, D)
     Tensor out = Tensor.empty(qd.device(), qd.dtype(), qd.shape());
+    if (qd.backend() instanceof RaggedAttention ragged) {
+      // a decoding step of the whole batch in a fixed number of kernels
+      List<Tensor> keys = new ArrayList<>(caches.size()), values = new ArrayList<>(caches.size());
+      int[] pasts = new int[caches.size()];
+      for (int i = 0; i < caches.size(); i++) {
+        keys.add(caches.get(i).keyStorage(layer));
+        values.add(caches.get(i).valueStorage(layer));
+        pasts[i] = caches.get(i).length();
+      }
+      if (ragged.raggedAttentionSupports(qd, keys, values, counts)) {
+        ragged.appendAndAttend(out, qd, kd, vd, keys, values, pasts, offsets, scale);
+        return Var.constant(out);
+      }
+    }
     for (int i = 0; i < caches.size(); i++) {
       SequenceCache cache = caches.get(i);
       int past = cache.length(), n = counts[i], at = offsets[i];

@@ -101,6 +101,15 @@ public final class SequenceCache implements AutoCloseable {
     return values[layer].narrow(2, 0, n);
   }
 
+  /** {@code layer}'s whole key tensor (1, Hkv, capacity, D), for kernels that append and attend at once. */
+  Tensor keyStorage(int layer) {
+    return keys[layer];
+  }
+
+  Tensor valueStorage(int layer) {
+    return values[layer];
+  }
+
   /** Marks {@code n} more positions filled (after every layer wrote them). */
   public void advance(int n) {
     if (length + n > capacity) throw new IllegalStateException("advance past the reserved capacity " + capacity);

@@ -117,6 +117,16 @@ run() {
   # the tree's failures and the summary (the whole log is in $log)
   grep -v "^\s*$" "$log/cuda-tests.log" | grep -v "✔" | tail -60
   [ $tests_rc -eq 124 ] && echo "(the test suite ran past its time limit and was stopped)"
+  if [ $tests_rc -ne 0 ] && [ $tests_rc -ne 124 ]; then
+    # Does the failure come with the java.lang.foreign kernel launcher? Rerun on JCuda's launch path,
+    # and keep the benchmarks on whichever path passed.
+    echo "== CUDA test suite again with -Drmr1.cuda.launcher=jcuda"
+    timeout "$(limit ${RMR1_GPU_TEST_S:-180} $((deadline - torch_reserve - 120)))" $java -Xmx24g -Drmr1.cuda.launcher=jcuda -jar "$w"/lib/junit-platform-console-standalone-*.jar execute \
+      --class-path "$cp" --select-package dev.rmr1.cuda --exclude-classname '^dev\.rmr1\.cuda\.(HostDevice.*|CudaPtxFreshnessTest)$' \
+      --details=tree --disable-banner --disable-ansi-colors --reports-dir "$log/junit-jcuda" > "$log/cuda-tests-jcuda.log" 2>&1 \
+      && { echo "passed with JCuda's launcher: the benchmarks use it"; export BENCH_LAUNCHER=-Drmr1.cuda.launcher=jcuda; }
+    grep -E "tests (successful|failed)" "$log/cuda-tests-jcuda.log"
+  fi
   fi
 
   echo "== GPU benchmarks: ours (./rmr1 bench ... --device cuda), then PyTorch's"
@@ -129,7 +139,7 @@ run() {
     echo "-- $label: rmr1 bench $*"
     if [ $gpu -eq 0 ]; then echo "   not run: no NVIDIA GPU here"; return; fi
     if [ "$secs" -lt 10 ]; then echo "   not run: out of time"; return; fi
-    out=$(timeout "$secs" $java -Xmx24g ${BENCH_JAVA_OPTS:-} -jar "$w/lib/rmr1.jar" bench "$@" 2>&1); rc=$?
+    out=$(timeout "$secs" $java -Xmx24g ${BENCH_LAUNCHER:-} ${BENCH_JAVA_OPTS:-} -jar "$w/lib/rmr1.jar" bench "$@" 2>&1); rc=$?
     echo "$out" > "$log/bench-$nbench-$1.log"
     if [ $rc -eq 0 ]; then
       echo "$out" | grep -v "^WARNING" | tail -3; echo "$out" | grep '^{' >> "$log/bench.jsonl" || true
@@ -142,6 +152,18 @@ run() {
   bench 40 "GEMM F32" matmul --device cuda --m 8192 --n 8192 --k 8192 --dtype f32 --reps 10 --warmup-seconds 0 --json
   bench 40 "GEMM F32 x BF16 weights" matmul --device cuda --m 8192 --n 8192 --k 8192 --dtype bf16 --reps 10 --warmup-seconds 0 --json
   fi
+  # the training step first: the numbers issue 6 is judged by
+  if want train-step; then
+  # F32 weights and AdamW; the products of F32 matrices as torch.set_float32_matmul_precision names them
+  for p in ${RMR1_TRAIN_STEP_PRECISIONS:-highest high medium}; do
+    bench 120 "training step (F32 weights, AdamW), batch 4 x 1024, float32 matmul precision $p" train-step --device cuda "${qwen[@]}" \
+      --batch 4 --seq 1024 --steps 3 --warmup 1 --float32-matmul-precision "$p" --json
+  done
+  if [ -n "${RMR1_COMPARE_LAUNCHERS:-}" ] && [ -z "${BENCH_LAUNCHER:-}" ]; then
+    BENCH_JAVA_OPTS=-Drmr1.cuda.launcher=jcuda bench 120 "the same at precision high, kernels launched through JCuda (-Drmr1.cuda.launcher=jcuda)" train-step \
+      --device cuda "${qwen[@]}" --batch 4 --seq 1024 --steps 3 --warmup 1 --float32-matmul-precision high --json
+  fi
+  fi
   # sharded (4 files of <= 300 MB with an index) so that hf_check.py also reads an index back
   (want hf || want decode) && bench 60 "random Qwen2.5-0.5B-shaped BF16 checkpoint (written on the CPU)" make-checkpoint --out "$ckpt" --dtype bf16 --max-shard-mb 300
   if want hf && [ -d "$ckpt" ] && command -v python3 >/dev/null && python3 -c "import torch, transformers" 2>/dev/null; then
@@ -153,11 +175,6 @@ run() {
   if want decode; then
   bench 60 "greedy decode, batch 1" decode --model "$ckpt" --device cuda --batch 1 --prompt-tokens 128 --new-tokens 64 --repeats 2 --json
   bench 60 "greedy decode, batch 16" decode --model "$ckpt" --device cuda --batch 16 --prompt-tokens 128 --new-tokens 64 --repeats 2 --json
-  fi
-  if want train-step; then
-  bench 120 "training step (F32 weights, AdamW), batch 4 x 1024" train-step --device cuda "${qwen[@]}" --batch 4 --seq 1024 --steps 3 --warmup 1 --json
-  BENCH_JAVA_OPTS=-Drmr1.cuda.tf32=true bench 120 "training step, F32 GEMMs on TF32 tensor cores (-Drmr1.cuda.tf32=true)" train-step --device cuda "${qwen[@]}" \
-    --batch 4 --seq 1024 --steps 3 --warmup 1 --json
   fi
   want train && bench 90 "SFT and GRPO throughput (LoRA r 16 on a BF16 base; GRPO 2 prompts x 8 samples)" train --device cuda "${qwen[@]}" \
     --seq-len 512 --prompt-len 256 --batch 4 --grpo-prompts 2 --group-size 8 --grpo-prompt-len 128 --new-tokens 64 --grpo-micro-batch 8 --warmup 0 --steps 1

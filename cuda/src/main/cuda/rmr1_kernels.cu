@@ -358,6 +358,41 @@ extern "C" __global__ void rmr1_rmsnorm(DESC orows, void* o, long long ostride, 
   }
 }
 
+// RMSNorm's backward (FusedRmsNorm), one block per row: with r = 1 / sqrt(mean(x^2) + eps) and
+// n = x r, dx = r (g w - n mean(g w n)) and gn = g n (summed over rows by the caller: the weight's
+// gradient). Rows as in rmr1_rmsnorm; dx or gn is skipped when its flag is 0.
+extern "C" __global__ void rmr1_rmsnorm_backward(DESC dxrows, void* dxp, long long dxs, int haveDx, DESC gnrows, void* gnp, long long gns, int haveGn,
+                                                 DESC grows, const void* gp, long long gs, DESC xrows, const void* xp, long long xs, int dt,
+                                                 const void* wp, long long woff, long long wstride, int wdt, long long nrows, int n, double eps) {
+  __shared__ double sv[1024];
+  __shared__ long long si[1024];
+  for (long long r = blockIdx.x; r < nrows; r += gridDim.x) {
+    long long xb = offset_of(xrows, r), gb = offset_of(grows, r);
+    double ss = 0, sgwx = 0;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) {
+      double x = load(xp, dt, xb + j * xs);
+      ss += x * x;
+      sgwx += load(gp, dt, gb + j * gs) * load(wp, wdt, woff + j * wstride) * x;
+    }
+    sv[threadIdx.x] = ss;
+    __syncthreads();
+    block_reduce(sv, si, [](double& a, long long&, double b, long long) { a += b; });
+    double inv = 1.0 / sqrt(sv[0] / n + eps);
+    __syncthreads();
+    sv[threadIdx.x] = sgwx;
+    __syncthreads();
+    block_reduce(sv, si, [](double& a, long long&, double b, long long) { a += b; });
+    double m = inv * sv[0] / n;  // mean(g w n)
+    __syncthreads();
+    long long dxb = haveDx ? offset_of(dxrows, r) : 0, gnb = haveGn ? offset_of(gnrows, r) : 0;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) {
+      double x = load(xp, dt, xb + j * xs), g = load(gp, dt, gb + j * gs), nx = x * inv;
+      if (haveDx) store(dxp, dt, dxb + j * dxs, inv * (g * load(wp, wdt, woff + j * wstride) - nx * m));
+      if (haveGn) store(gnp, dt, gnb + j * gns, g * nx);
+    }
+  }
+}
+
 // out = x * cos + rotate_half(x) * sin; all descs have out's shape (cos and sin expanded by the
 // caller); d is the last dim and xs its stride in x.
 extern "C" __global__ void rmr1_rope(DESC out, void* o, DESC x, const void* xp, DESC c, const void* cp, DESC s, const void* sp, int dt, long long n,

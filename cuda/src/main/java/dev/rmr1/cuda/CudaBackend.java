@@ -8,6 +8,7 @@ import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.FusedAdamW;
 import dev.rmr1.tensor.FusedAttention;
+import dev.rmr1.tensor.FusedRmsNorm;
 import dev.rmr1.tensor.KernelTimers;
 import dev.rmr1.tensor.KernelTimers.Kernel;
 import dev.rmr1.tensor.RaggedAttention;
@@ -30,7 +31,7 @@ import jcuda.driver.CUdeviceptr;
  * {@code src/main/cuda/rmr1_kernels.cu}, matrix products on cuBLAS. Tensors keep their views
  * (offset and strides travel to the kernels in a {@code TensorDesc}), so nothing assumes host memory.
  */
-public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, RaggedAttention {
+public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, FusedRmsNorm, RaggedAttention {
   static final int MAX_DIMS = 8;
   private static final int THREADS = 256;
   private static final int MAX_BLOCKS = 65535;
@@ -394,6 +395,21 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, R
       launchGrid("rmr1_rmsnorm", rowBlocks(rows), blockFor(Math.min(n, 256)), descWithout(out, out.dim() - 1), ptr(out), out.stride(-1),
           descWithout(x, x.dim() - 1), ptr(x), x.stride(-1), code(x.dtype()), ptr(weight), weight.offset(), weight.stride(0), code(weight.dtype()),
           rows, n, eps);
+    });
+  }
+
+  @Override
+  public void rmsNormBackward(Tensor dx, Tensor gn, Tensor g, Tensor x, Tensor weight, double eps) {
+    timed(Kernel.RMS_NORM, () -> {
+      int n = x.size(-1), last = x.dim() - 1;
+      long rows = n == 0 ? 0 : x.numel() / n;
+      if (rows == 0) return;
+      Tensor any = dx != null ? dx : gn; // stands in for a missing output (its flag tells the kernel to skip it)
+      if (any == null) return;
+      Tensor d = dx != null ? dx : any, o = gn != null ? gn : any;
+      launchGrid("rmr1_rmsnorm_backward", rowBlocks(rows), blockFor(Math.min(n, 256)), descWithout(d, last), ptr(d), d.stride(-1), dx != null ? 1 : 0,
+          descWithout(o, last), ptr(o), o.stride(-1), gn != null ? 1 : 0, descWithout(g, last), ptr(g), g.stride(-1), descWithout(x, last), ptr(x),
+          x.stride(-1), code(x.dtype()), ptr(weight), weight.offset(), weight.stride(0), code(weight.dtype()), rows, n, eps);
     });
   }
 

@@ -221,6 +221,25 @@ extern "C" __global__ void rmr1_where(DESC out, void* o, int dt, DESC c, const u
   }
 }
 
+// SwiGLU (FusedSwiGlu): out = silu(a) * b with silu as UnaryOp.SILU, and its backward; every desc
+// has out's shape. dGate / dUp are skipped when their flag is 0.
+extern "C" __global__ void rmr1_swiglu(DESC out, void* o, DESC a, const void* ap, DESC b, const void* bp, int dt, long long n) {
+  GRID_STRIDE(i, n) {
+    double x = load(ap, dt, offset_of(a, i));
+    store(o, dt, offset_of(out, i), x / (1.0 + exp(-x)) * load(bp, dt, offset_of(b, i)));
+  }
+}
+
+extern "C" __global__ void rmr1_swiglu_backward(DESC dga, void* dgp, int haveDGate, DESC dub, void* dup, int haveDUp, DESC g, const void* gp, DESC a,
+                                                const void* ap, DESC b, const void* bp, int dt, long long n) {
+  GRID_STRIDE(i, n) {
+    double x = load(ap, dt, offset_of(a, i)), gg = load(gp, dt, offset_of(g, i));
+    double e = 1.0 + exp(-x), s = 1.0 / e;
+    if (haveDUp) store(dup, dt, offset_of(dub, i), gg * (x / e));
+    if (haveDGate) store(dgp, dt, offset_of(dga, i), gg * load(bp, dt, offset_of(b, i)) * s * (1.0 + x * (1.0 - s)));
+  }
+}
+
 // ---------------------------------------------------------------- reductions
 
 // Block-wide reduction of (value, index) pairs in shared memory; blockDim.x is a power of two

@@ -2,7 +2,9 @@ package dev.rmr1.autograd;
 
 import dev.rmr1.tensor.BinaryOp;
 import dev.rmr1.tensor.DType;
+import dev.rmr1.tensor.FusedSwiGlu;
 import dev.rmr1.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * Elementwise operations and their derivatives. Binary operations broadcast; their backward sums
@@ -189,6 +191,26 @@ final class Pointwise {
         return new Tensor[] {d.mulInPlace(g)};
       }
     }, x);
+  }
+
+  /**
+   * silu(gate) * up, the SwiGLU gate of Qwen2's MLP, as one op so that a backend with
+   * {@link FusedSwiGlu} runs one kernel each way (the composed backward is nine); otherwise, or when
+   * the operands would broadcast, it is silu and mul composed.
+   */
+  static Var swiGlu(Var gate, Var up) {
+    Tensor gd = gate.data(), ud = up.data();
+    if (!(gd.backend() instanceof FusedSwiGlu fused) || !Arrays.equals(gd.shape(), ud.shape()) || gd.dtype() != ud.dtype()
+        || !gd.device().equals(ud.device()))
+      return silu(gate).mul(up);
+    Tensor out = Tensor.empty(gd.device(), gd.dtype(), gd.shape());
+    fused.swiGlu(out, gd, ud);
+    return Var.op("swiGlu", out, g -> {
+      Tensor dGate = gate.requiresGrad() ? Tensor.empty(gd.device(), gd.dtype(), gd.shape()) : null;
+      Tensor dUp = up.requiresGrad() ? Tensor.empty(ud.device(), ud.dtype(), ud.shape()) : null;
+      fused.swiGluBackward(dGate, dUp, g, gd, ud);
+      return new Tensor[] {dGate, dUp};
+    }, gate, up);
   }
 
   static Var relu(Var x) {

@@ -238,6 +238,8 @@ public final class Var {
   public Var tanh() { return Pointwise.tanh(this); }
   public Var sigmoid() { return Pointwise.sigmoid(this); }
   public Var silu() { return Pointwise.silu(this); }
+  /** silu(this) * up (SwiGLU), fused where the backend can. */
+  public Var swiGlu(Var up) { return Pointwise.swiGlu(this, up); }
   public Var relu() { return Pointwise.relu(this); }
   public Var square() { return Pointwise.square(this); }
   public Var abs() { return Pointwise.abs(this); }

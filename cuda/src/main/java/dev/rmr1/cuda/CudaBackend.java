@@ -9,6 +9,7 @@ import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.FusedAdamW;
 import dev.rmr1.tensor.FusedAttention;
 import dev.rmr1.tensor.FusedRmsNorm;
+import dev.rmr1.tensor.FusedSwiGlu;
 import dev.rmr1.tensor.KernelTimers;
 import dev.rmr1.tensor.KernelTimers.Kernel;
 import dev.rmr1.tensor.RaggedAttention;
@@ -31,7 +32,7 @@ import jcuda.driver.CUdeviceptr;
  * {@code src/main/cuda/rmr1_kernels.cu}, matrix products on cuBLAS. Tensors keep their views
  * (offset and strides travel to the kernels in a {@code TensorDesc}), so nothing assumes host memory.
  */
-public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, FusedRmsNorm, RaggedAttention {
+public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, FusedRmsNorm, FusedSwiGlu, RaggedAttention {
   static final int MAX_DIMS = 8;
   private static final int THREADS = 256;
   private static final int MAX_BLOCKS = 65535;
@@ -344,6 +345,21 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
   }
 
   @Override
+  public void swiGlu(Tensor out, Tensor gate, Tensor up) {
+    timed(Kernel.UNARY, () -> launch("rmr1_swiglu", out.numel(), THREADS, desc(out), ptr(out), desc(gate), ptr(gate), desc(up), ptr(up),
+        code(out.dtype()), out.numel()));
+  }
+
+  @Override
+  public void swiGluBackward(Tensor dGate, Tensor dUp, Tensor g, Tensor gate, Tensor up) {
+    Tensor any = dGate != null ? dGate : dUp; // stands in for a missing output (its flag tells the kernel to skip it)
+    if (any == null) return;
+    Tensor dg = dGate != null ? dGate : any, du = dUp != null ? dUp : any;
+    timed(Kernel.BINARY, () -> launch("rmr1_swiglu_backward", any.numel(), THREADS, desc(dg), ptr(dg), dGate != null ? 1 : 0, desc(du), ptr(du),
+        dUp != null ? 1 : 0, desc(g), ptr(g), desc(gate), ptr(gate), desc(up), ptr(up), code(gate.dtype()), any.numel()));
+  }
+
+  @Override
   public void where(Tensor out, Tensor cond, Tensor a, Tensor b) {
     timed(Kernel.WHERE, () -> {
       launch("rmr1_where", out.numel(), THREADS, desc(out), ptr(out), code(out.dtype()), desc(cond), ptr(cond), desc(a), ptr(a), desc(b), ptr(b),
@@ -633,11 +649,44 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
     }
   }
 
-  /** A dense copy of x in dtype {@code to} (rounded to nearest even), made by the copy kernel itself: untimed inside a product. */
+  /**
+   * x in dtype {@code to} (rounded to nearest even), made by the copy kernel itself (untimed inside a
+   * product). When x's elements fill one storage span in some dim order (a dense tensor or a
+   * transpose of one, as a weight read transposed) the span is cast in memory order and the result
+   * keeps x's strides: casting through the view would gather a transposed 151k x 896 LM head
+   * element by element. Anything else becomes a dense copy.
+   */
   private Tensor rounded(Tensor x, DType to) {
+    long n = x.numel();
+    if (n > 0 && n <= Integer.MAX_VALUE && fillsSpan(x)) {
+      try (Tensor flat = Tensor.wrap(x.storage(), x.dtype(), new int[] {(int) n}, new long[] {1}, x.offset());
+          Tensor cast = Tensor.empty(device, to, (int) n)) {
+        copyKernel(cast, flat);
+        return Tensor.wrap(cast.storage(), to, x.shape(), x.strides(), 0);
+      }
+    }
     Tensor t = Tensor.empty(device, to, x.shape());
     copyKernel(t, x);
     return t;
+  }
+
+  /** Whether x's elements are exactly storage positions offset .. offset + numel - 1 (strides a permutation of dense ones). */
+  static boolean fillsSpan(Tensor x) {
+    int[] shape = x.shape();
+    long[] strides = x.strides();
+    List<Integer> dims = new ArrayList<>();
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] == 1) continue;
+      if (strides[i] <= 0) return false;
+      dims.add(i);
+    }
+    dims.sort((a, b) -> Long.compare(strides[a], strides[b]));
+    long expected = 1;
+    for (int d : dims) {
+      if (strides[d] != expected) return false;
+      expected *= shape[d];
+    }
+    return true;
   }
 
   private static Tensor track(List<Tensor> temps, Tensor t) {

@@ -70,6 +70,41 @@ class CudaBackendTest extends BackendContract {
     }
   }
 
+  /**
+   * F32 products at float32 matmul precision high (TF32 tensor cores) and medium (both operands
+   * rounded to BF16, transposed operands cast in memory order) against the F64 reference, on the
+   * layouts of the contract's matmul test: within the operands' rounding, 2^-11 and 2^-8 relative
+   * per product, of sum |a| |b|.
+   */
+  @Property(tries = 30)
+  void reducedFloat32MatmulPrecisionsStayWithinTheirRounding(@ForAll("matmulSizes") int[] mnk, @ForAll boolean batched, @ForAll boolean medium,
+      @ForAll long seed) {
+    Random rnd = new Random(seed);
+    int m = mnk[0], n = mnk[1], k = mnk[2];
+    int[] batch = batched ? new int[] {2, 3} : new int[0];
+    String was = System.getProperty(MatmulPrecision.PROPERTY);
+    System.setProperty(MatmulPrecision.PROPERTY, medium ? "medium" : "high");
+    try (TensorScope s = TensorScope.open()) {
+      Tensor a = matrix(rnd, DType.F32, batch, m, k), b = matrix(rnd, DType.F32, batch, k, n);
+      int[] os = java.util.Arrays.copyOf(batch, batch.length + 2);
+      os[batch.length] = m;
+      os[batch.length + 1] = n;
+      Tensor out = Tensor.empty(DType.F64, os), dOut = Tensor.empty(RequiresCuda.GPU, DType.F32, os);
+      backend().matmul(dOut, on(a), on(b));
+      dev.rmr1.tensor.cpu.Reference.matmul(out, a.to(DType.F64), b.to(DType.F64));
+      double tol = medium ? 8e-3 : 2e-3;
+      try (Tensor bound = a.abs().matmul(b.abs())) {
+        double[] want = out.toDoubleArray(), got = back(dOut).toDoubleArray(), lim = bound.toDoubleArray();
+        for (int i = 0; i < want.length; i++)
+          assertTrue(Math.abs(got[i] - want[i]) <= tol * lim[i] + 1e-30,
+              "element " + i + " of " + java.util.Arrays.toString(os) + (medium ? " medium" : " high") + ": got " + got[i] + " want " + want[i]);
+      }
+    } finally {
+      if (was == null) System.clearProperty(MatmulPrecision.PROPERTY);
+      else System.setProperty(MatmulPrecision.PROPERTY, was);
+    }
+  }
+
   /** JCuda addresses only direct buffers or whole arrays: heap segments (and slices of them) are staged. */
   @Example
   void heapSegmentsTransferInBothDirections() {

@@ -92,4 +92,21 @@ class TensorDescTest {
     assertEquals(1, ByteBuffer.wrap(CudaBackend.desc(0, new int[] {1, 2, 1, 2, 1, 2, 1, 2, 2}, new long[] {32, 16, 16, 8, 8, 4, 4, 2, 1}))
         .order(ByteOrder.LITTLE_ENDIAN).getInt(104));
   }
+
+  /** Views whose elements fill one storage span (dense, transposed, permuted) and views that do not (slices, broadcasts). */
+  @Example
+  void spansOfDenseTensorsInAnyDimOrder() {
+    try (TensorScope s = TensorScope.open()) {
+      Tensor t = Tensor.zeros(DType.F32, 3, 4, 5);
+      assertEquals(true, CudaBackend.fillsSpan(t));
+      assertEquals(true, CudaBackend.fillsSpan(t.transpose(0, 2)));
+      assertEquals(true, CudaBackend.fillsSpan(t.permute(1, 2, 0)));
+      assertEquals(true, CudaBackend.fillsSpan(t.narrow(0, 1, 1))); // one whole (4, 5) block
+      assertEquals(true, CudaBackend.fillsSpan(t.unsqueeze(1)));
+      assertEquals(false, CudaBackend.fillsSpan(t.narrow(2, 0, 4)));
+      assertEquals(false, CudaBackend.fillsSpan(t.narrow(1, 1, 2)));
+      assertEquals(false, CudaBackend.fillsSpan(Tensor.zeros(DType.F32, 1, 5).expand(3, 5)));
+      assertEquals(false, CudaBackend.fillsSpan(t.slice(2, 0, 5, 2)));
+    }
+  }
 }

@@ -40,6 +40,6 @@ public final class SwiGluMlp extends Module {
 
   /** (..., hidden) -> (..., hidden). */
   public Var forward(Var x) {
-    return down.forward(gate.forward(x).silu().mul(up.forward(x)));
+    return down.forward(gate.forward(x).swiGlu(up.forward(x)));
   }
 }

@@ -56,6 +56,10 @@ __device__ __forceinline__ float f16_to_float(unsigned short h) {
 }
 
 __device__ __forceinline__ unsigned short float_to_f16(float f) {
+  unsigned int bits = __float_as_uint(f);
+  // NaN: the sign, the quiet bit and the top 10 payload bits, as Java's Float.floatToFloat16 (x86
+  // F16C) gives them; cvt.rn.f16.f32 would give the canonical 0x7fff
+  if ((bits & 0x7fffffffu) > 0x7f800000u) return (unsigned short)(((bits >> 16) & 0x8000u) | 0x7e00u | ((bits >> 13) & 0x3ffu));
   unsigned short h;
   asm("{ .reg .f16 t; cvt.rn.f16.f32 t, %1; mov.b16 %0, t; }" : "=h"(h) : "f"(f));
   return h;
@@ -156,7 +160,7 @@ __device__ double unary_op(int op, double x) {
     case 6: return tanh(x);                              // TANH
     case 7: return 1.0 / (1.0 + exp(-x));                // SIGMOID
     case 8: return x / (1.0 + exp(-x));                  // SILU
-    case 9: return 0.5 * x * (1.0 + erf(x / sqrt(2.0)));  // GELU
+    case 9: return 0.5 * x * erfc(-x / sqrt(2.0));        // GELU (erfc: no cancellation in the negative tail)
     case 10: return 0.5 * x * (1.0 + tanh(sqrt(2.0 / 3.14159265358979323846) * (x + 0.044715 * x * x * x)));  // GELU_TANH
     case 11: return x > 0 ? x : (x == x ? 0.0 : x);      // RELU
     case 12: return x * x;                               // SQUARE

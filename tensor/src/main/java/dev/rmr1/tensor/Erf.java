@@ -21,6 +21,16 @@ public final class Erf {
     return x < 0 ? -e : e;
   }
 
+  /**
+   * The complementary error function 1 - erf(x), accurate where 1 - erf(x) would cancel (large x):
+   * what GELU's far negative tail needs, x Phi(x) = x erfc(-x / sqrt 2) / 2.
+   */
+  public static double erfc(double x) {
+    if (Double.isNaN(x)) return x;
+    if (x < 0.5) return 1.0 - erf(x); // erf(x) < 0.53 here: no cancellation
+    return x > 27.0 ? 0.0 : erfcPositive(x); // exp(-x^2) underflows past 26.6
+  }
+
   // Cody's coefficients for erfc on [0.5, 4) (C, D) and [4, inf) (P, Q), highest degree first.
   private static final double[] C = {2.15311535474403846e-8, 5.64188496988670089e-1, 8.88314979438837594,
       66.1191906371416295, 298.635138197400131, 881.952221241769090, 1712.04761263407058,

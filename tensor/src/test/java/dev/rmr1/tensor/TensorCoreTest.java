@@ -90,6 +90,19 @@ class TensorCoreTest {
     assertEquals(-0.9999779095030014, Erf.erf(-3.0), 1e-15);
   }
 
+  /** erfc keeps its relative accuracy where 1 - erf cancels, and so does GELU's negative tail (values from mpmath, 40 digits). */
+  @Test
+  void erfcAndTheGeluTailKeepRelativeAccuracy() {
+    assertEquals(1.537459794428034850e-12, Erf.erfc(5), 1e-14 * 1.54e-12);
+    assertEquals(1.122429717298292708e-29, Erf.erfc(8), 1e-14 * 1.13e-29);
+    assertEquals(1.842700792949714869, Erf.erfc(-1), 1e-15);
+    assertEquals(0.6713732405408725838, Erf.erfc(0.3), 1e-15);
+    assertEquals(0.0, Erf.erfc(30));
+    assertEquals(2.0, Erf.erfc(Double.NEGATIVE_INFINITY));
+    assertEquals(-4.976768459417427299e-15, UnaryOp.GELU.apply(-8), 1e-13 * 4.98e-15);
+    assertEquals(-5.919525870226188844e-9, UnaryOp.GELU.apply(-6), 1e-13 * 5.92e-9);
+  }
+
   @Test
   void escapedTensorOutlivesItsScope() {
     Tensor kept;

@@ -117,16 +117,6 @@ run() {
   # the tree's failures and the summary (the whole log is in $log)
   grep -v "^\s*$" "$log/cuda-tests.log" | grep -v "✔" | tail -60
   [ $tests_rc -eq 124 ] && echo "(the test suite ran past its time limit and was stopped)"
-  if [ $tests_rc -ne 0 ] && [ $tests_rc -ne 124 ]; then
-    # Does the failure come with the java.lang.foreign kernel launcher? Rerun on JCuda's launch path,
-    # and keep the benchmarks on whichever path passed.
-    echo "== CUDA test suite again with -Drmr1.cuda.launcher=jcuda"
-    timeout "$(limit ${RMR1_GPU_TEST_S:-180} $((deadline - torch_reserve - 120)))" $java -Xmx24g -Drmr1.cuda.launcher=jcuda -jar "$w"/lib/junit-platform-console-standalone-*.jar execute \
-      --class-path "$cp" --select-package dev.rmr1.cuda --exclude-classname '^dev\.rmr1\.cuda\.(HostDevice.*|CudaPtxFreshnessTest)$' \
-      --details=tree --disable-banner --disable-ansi-colors --reports-dir "$log/junit-jcuda" > "$log/cuda-tests-jcuda.log" 2>&1 \
-      && { echo "passed with JCuda's launcher: the benchmarks use it"; export BENCH_LAUNCHER=-Drmr1.cuda.launcher=jcuda; }
-    grep -E "tests (successful|failed)" "$log/cuda-tests-jcuda.log"
-  fi
   fi
 
   echo "== GPU benchmarks: ours (./rmr1 bench ... --device cuda), then PyTorch's"
@@ -139,7 +129,7 @@ run() {
     echo "-- $label: rmr1 bench $*"
     if [ $gpu -eq 0 ]; then echo "   not run: no NVIDIA GPU here"; return; fi
     if [ "$secs" -lt 10 ]; then echo "   not run: out of time"; return; fi
-    out=$(timeout "$secs" $java -Xmx24g ${BENCH_LAUNCHER:-} ${BENCH_JAVA_OPTS:-} -jar "$w/lib/rmr1.jar" bench "$@" 2>&1); rc=$?
+    out=$(timeout "$secs" $java -Xmx24g ${BENCH_JAVA_OPTS:-} -jar "$w/lib/rmr1.jar" bench "$@" 2>&1); rc=$?
     echo "$out" > "$log/bench-$nbench-$1.log"
     if [ $rc -eq 0 ]; then
       echo "$out" | grep -v "^WARNING" | tail -3; echo "$out" | grep '^{' >> "$log/bench.jsonl" || true
@@ -159,10 +149,6 @@ run() {
     bench 120 "training step (F32 weights, AdamW), batch 4 x 1024, float32 matmul precision $p" train-step --device cuda "${qwen[@]}" \
       --batch 4 --seq 1024 --steps 3 --warmup 1 --float32-matmul-precision "$p" --json
   done
-  if [ -n "${RMR1_COMPARE_LAUNCHERS:-}" ] && [ -z "${BENCH_LAUNCHER:-}" ]; then
-    BENCH_JAVA_OPTS=-Drmr1.cuda.launcher=jcuda bench 120 "the same at precision high, kernels launched through JCuda (-Drmr1.cuda.launcher=jcuda)" train-step \
-      --device cuda "${qwen[@]}" --batch 4 --seq 1024 --steps 3 --warmup 1 --float32-matmul-precision high --json
-  fi
   fi
   # sharded (4 files of <= 300 MB with an index) so that hf_check.py also reads an index back
   (want hf || want decode) && bench 60 "random Qwen2.5-0.5B-shaped BF16 checkpoint (written on the CPU)" make-checkpoint --out "$ckpt" --dtype bf16 --max-shard-mb 300

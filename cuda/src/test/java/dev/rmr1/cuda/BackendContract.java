@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -115,6 +116,25 @@ abstract class BackendContract {
       Tensor all = Tensor.wrap(dst.storage(), DType.U8, new int[] {(int) dst.storage().byteSize()}, new long[] {1}, 0);
       Tensor dAll = Tensor.wrap(dDst.storage(), DType.U8, new int[] {(int) dDst.storage().byteSize()}, new long[] {1}, 0);
       assertSame(all, back(dAll));
+    }
+  }
+
+  /**
+   * Found by random samples on an H100: a NaN stored as F16 must keep Java's bits (the GPU's cvt
+   * gives the canonical 0x7fff, Java 0x7e00), and GELU's far negative tail must not cancel.
+   */
+  @Example
+  void f16NaNsAndTheGeluTailAsOnTheCpu() {
+    try (TensorScope s = TensorScope.open()) {
+      Tensor h = Tensor.zeros(DType.F16, 3), dh = on(h);
+      backend().fill(dh, Double.NaN);
+      Reference.fill(h, Double.NaN);
+      assertSame(Tensor.wrap(h.storage(), DType.U8, new int[] {6}, new long[] {1}, 0), back(Tensor.wrap(dh.storage(), DType.U8, new int[] {6}, new long[] {1}, 0)));
+      Tensor x = Tensor.of(new double[] {-8, -7.898523330688477, -7.289535045623779, -6, -3, 0.5}, 6).to(DType.F32), out = Tensor.empty(DType.F32, 6);
+      Tensor dOut = on(out);
+      backend().unary(UnaryOp.GELU, dOut, on(x));
+      Reference.unary(UnaryOp.GELU, out, x);
+      assertUnaryClose(UnaryOp.GELU, x, out, back(dOut), 4);
     }
   }
 

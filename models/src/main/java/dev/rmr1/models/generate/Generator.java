@@ -190,14 +190,24 @@ public final class Generator {
         caches.add(s.cache);
         next.add(new int[] {s.last()});
       }
-      float[] logits;
-      try (Tensor out = model.step(caches, next, false)) {
-        logits = out.toFloatArray();
-      }
-      int vocab = model.config().vocabSize();
-      for (int i = 0; i < seqs.size(); i++) {
-        Seq s = seqs.get(i);
-        accept(s, sampler.sample(logits, i * vocab, vocab, s.request.sampling(), s.rng));
+      if (seqs.stream().allMatch(s -> s.request.sampling().greedy())) {
+        // Greedy: the argmax runs where the logits are (ties and NaNs as Sampler.argmax), and S
+        // indices come back instead of S x V logits (10 MB a step for 16 sequences of Qwen2.5).
+        long[] best;
+        try (Tensor out = model.step(caches, next, false); Tensor ids = out.argmax(-1, false)) {
+          best = ids.toLongArray();
+        }
+        for (int i = 0; i < seqs.size(); i++) accept(seqs.get(i), (int) best[i]);
+      } else {
+        float[] logits;
+        try (Tensor out = model.step(caches, next, false)) {
+          logits = out.toFloatArray();
+        }
+        int vocab = model.config().vocabSize();
+        for (int i = 0; i < seqs.size(); i++) {
+          Seq s = seqs.get(i);
+          accept(s, sampler.sample(logits, i * vocab, vocab, s.request.sampling(), s.rng));
+        }
       }
       decodeTokens += seqs.size();
       decodeSteps++;

@@ -11,6 +11,25 @@ import net.jqwik.api.constraints.*;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
+  /**
+   * The generator's greedy fast path takes the argmax on the model's device (Tensor.argmax): it must
+   * pick what Sampler.argmax picks, ties (to the first) and NaNs (the first NaN) included.
+   */
+  @Property(tries = 200)
+  void tensorArgmaxPicksWhatSamplerArgmaxPicks(@ForAll @IntRange(min = 1, max = 4) int rows, @ForAll @IntRange(min = 1, max = 50) int vocab,
+      @ForAll boolean nans, @ForAll long seed) {
+    java.util.Random rnd = new java.util.Random(seed);
+    float[] logits = new float[rows * vocab];
+    for (int i = 0; i < logits.length; i++) {
+      logits[i] = rnd.nextInt(4) - 2; // few distinct values: ties are common
+      if (nans && rnd.nextInt(10) == 0) logits[i] = Float.NaN;
+    }
+    try (dev.rmr1.tensor.Tensor t = dev.rmr1.tensor.Tensor.of(logits, rows, vocab); dev.rmr1.tensor.Tensor best = t.argmax(-1, false)) {
+      long[] got = best.toLongArray();
+      for (int r = 0; r < rows; r++) assertEquals(Sampler.argmax(logits, r * vocab, vocab), got[r], "row " + r);
+    }
+  }
+
   /** The filtered distribution by the plain definition: sort everything, apply top-k, top-p, min-p. */
   static double[] referenceDistribution(float[] logits, SamplingParams p) {
     int v = logits.length;

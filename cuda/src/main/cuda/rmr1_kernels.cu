@@ -434,10 +434,51 @@ extern "C" __global__ void rmr1_rope(DESC out, void* o, DESC x, const void* xp, 
 
 #define ATT_MAX_PER_LANE 8  // head dims up to 32 * 8 = 256
 
-// One warp per (b, h, i) query row; lane l holds channels l, l + 32, ... of q and of the output
+// One query row attended by one warp: lane l holds channels l, l + 32, ... of q and of the output
 // accumulator. Scores are warp-shuffle dot products (no shared memory, no block barriers), and an
 // online softmax (running max and sum, Milakov & Gimelshein 2018) keeps O(D) state per row: no
-// (T, T) score matrix. All descs are the raw 4-d (B, H, T, D) views.
+// (T, T) score matrix. Keys j = 0 .. keys - 1 sit at kb0 + j * ksj + c * ksc (values alike); the
+// row (attention weights summing to 1, or 0 without keys) is written at ob + c * osc.
+__device__ __forceinline__ void warp_attend(int lane, int dim, int dt, double scale, const void* qp, long long qb, long long qsc, const void* kp,
+                                            long long kb0, long long ksj, long long ksc, const void* vp, long long vb0, long long vsj, long long vsc,
+                                            int keys, void* o, long long ob, long long osc) {
+  double qv[ATT_MAX_PER_LANE], acc[ATT_MAX_PER_LANE];
+#pragma unroll
+  for (int t = 0; t < ATT_MAX_PER_LANE; t++) {
+    int c = lane + 32 * t;
+    qv[t] = c < dim ? load(qp, dt, qb + c * qsc) : 0.0;
+    acc[t] = 0.0;
+  }
+  double m = -INF_D, l = 0.0;
+  for (int j = 0; j < keys; j++) {
+    long long kb = kb0 + j * ksj, vb = vb0 + j * vsj;
+    double dot = 0.0;
+#pragma unroll
+    for (int t = 0; t < ATT_MAX_PER_LANE; t++) {
+      int c = lane + 32 * t;
+      if (c < dim) dot += qv[t] * load(kp, dt, kb + c * ksc);
+    }
+#pragma unroll
+    for (int off = 16; off > 0; off >>= 1) dot += __shfl_xor_sync(0xffffffffu, dot, off);
+    double score = dot * scale;
+    double mnew = fmax(m, score);
+    double corr = exp(m - mnew), p = exp(score - mnew);
+    l = l * corr + p;
+#pragma unroll
+    for (int t = 0; t < ATT_MAX_PER_LANE; t++) {
+      int c = lane + 32 * t;
+      if (c < dim) acc[t] = acc[t] * corr + p * load(vp, dt, vb + c * vsc);
+    }
+    m = mnew;
+  }
+#pragma unroll
+  for (int t = 0; t < ATT_MAX_PER_LANE; t++) {
+    int c = lane + 32 * t;
+    if (c < dim) store(o, dt, ob + c * osc, keys <= 0 ? 0.0 : acc[t] / l);
+  }
+}
+
+// One warp per (b, h, i) query row (warp_attend). All descs are the raw 4-d (B, H, T, D) views.
 extern "C" __global__ void rmr1_attention(DESC out, void* o, DESC q, const void* qp, DESC k, const void* kp, DESC v, const void* vp, int dt,
                                           double scale, int causal, int qoffset) {
   int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
@@ -448,44 +489,9 @@ extern "C" __global__ void rmr1_attention(DESC out, void* o, DESC q, const void*
     int i = (int)(r % tq), h = (int)((r / tq) % hq), b = (int)(r / ((long long)tq * hq));
     int kh = h / group;
     int last = causal ? qoffset + i : tk - 1;
-    long long qb = q.offset + b * q.strides[0] + h * q.strides[1] + i * q.strides[2];
-    long long kb0 = k.offset + b * k.strides[0] + kh * k.strides[1];
-    long long vb0 = v.offset + b * v.strides[0] + kh * v.strides[1];
-    double qv[ATT_MAX_PER_LANE], acc[ATT_MAX_PER_LANE];
-#pragma unroll
-    for (int t = 0; t < ATT_MAX_PER_LANE; t++) {
-      int c = lane + 32 * t;
-      qv[t] = c < dim ? load(qp, dt, qb + c * q.strides[3]) : 0.0;
-      acc[t] = 0.0;
-    }
-    double m = -INF_D, l = 0.0;
-    for (int j = 0; j <= last; j++) {
-      long long kb = kb0 + j * k.strides[2], vb = vb0 + j * v.strides[2];
-      double dot = 0.0;
-#pragma unroll
-      for (int t = 0; t < ATT_MAX_PER_LANE; t++) {
-        int c = lane + 32 * t;
-        if (c < dim) dot += qv[t] * load(kp, dt, kb + c * k.strides[3]);
-      }
-#pragma unroll
-      for (int off = 16; off > 0; off >>= 1) dot += __shfl_xor_sync(0xffffffffu, dot, off);
-      double score = dot * scale;
-      double mnew = fmax(m, score);
-      double corr = exp(m - mnew), p = exp(score - mnew);
-      l = l * corr + p;
-#pragma unroll
-      for (int t = 0; t < ATT_MAX_PER_LANE; t++) {
-        int c = lane + 32 * t;
-        if (c < dim) acc[t] = acc[t] * corr + p * load(vp, dt, vb + c * v.strides[3]);
-      }
-      m = mnew;
-    }
-    long long ob = out.offset + b * out.strides[0] + h * out.strides[1] + i * out.strides[2];
-#pragma unroll
-    for (int t = 0; t < ATT_MAX_PER_LANE; t++) {
-      int c = lane + 32 * t;
-      if (c < dim) store(o, dt, ob + c * out.strides[3], last < 0 ? 0.0 : acc[t] / l);
-    }
+    warp_attend(lane, dim, dt, scale, qp, q.offset + b * q.strides[0] + h * q.strides[1] + i * q.strides[2], q.strides[3], kp,
+                k.offset + b * k.strides[0] + kh * k.strides[1], k.strides[2], k.strides[3], vp, v.offset + b * v.strides[0] + kh * v.strides[1],
+                v.strides[2], v.strides[3], last + 1, o, out.offset + b * out.strides[0] + h * out.strides[1] + i * out.strides[2], out.strides[3]);
   }
 }
 
@@ -746,8 +752,7 @@ extern "C" __global__ void rmr1_cache_append(const __grid_constant__ SeqTable t,
 }
 
 // One warp per (sequence, query head): the query at packed position offset[s] attends to cache
-// positions 0 .. past[s] of KV head h / G, with the arithmetic of rmr1_attention (double, online
-// softmax, warp-shuffle dot products). q and out: raw (1, Hq, N, D) descs.
+// positions 0 .. past[s] of KV head h / G (warp_attend). q and out: raw (1, Hq, N, D) descs.
 extern "C" __global__ void rmr1_decode_attention(const __grid_constant__ SeqTable t, DESC out, void* o, DESC q, const void* qp, int dt, int hkv,
                                                  double scale) {
   int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
@@ -756,45 +761,9 @@ extern "C" __global__ void rmr1_decode_attention(const __grid_constant__ SeqTabl
   long long rows = (long long)t.n * hq;
   for (long long r = (long long)blockIdx.x * warps + (threadIdx.x >> 5); r < rows; r += (long long)gridDim.x * warps) {
     int s = (int)(r / hq), h = (int)(r % hq);
-    int kh = h / group, pos = t.offset[s], len = t.past[s] + 1;
-    const void* kp = (const void*)t.k[s];
-    const void* vp = (const void*)t.v[s];
-    long long kb0 = (long long)kh * t.capacity[s] * dim;
-    long long qb = q.offset + h * q.strides[1] + pos * q.strides[2];
-    double qv[ATT_MAX_PER_LANE], acc[ATT_MAX_PER_LANE];
-#pragma unroll
-    for (int u = 0; u < ATT_MAX_PER_LANE; u++) {
-      int c = lane + 32 * u;
-      qv[u] = c < dim ? load(qp, dt, qb + c * q.strides[3]) : 0.0;
-      acc[u] = 0.0;
-    }
-    double m = -INF_D, l = 0.0;
-    for (int j = 0; j < len; j++) {
-      long long kb = kb0 + (long long)j * dim;
-      double dot = 0.0;
-#pragma unroll
-      for (int u = 0; u < ATT_MAX_PER_LANE; u++) {
-        int c = lane + 32 * u;
-        if (c < dim) dot += qv[u] * load(kp, dt, kb + c);
-      }
-#pragma unroll
-      for (int off = 16; off > 0; off >>= 1) dot += __shfl_xor_sync(0xffffffffu, dot, off);
-      double score = dot * scale;
-      double mnew = fmax(m, score);
-      double corr = exp(m - mnew), p = exp(score - mnew);
-      l = l * corr + p;
-#pragma unroll
-      for (int u = 0; u < ATT_MAX_PER_LANE; u++) {
-        int c = lane + 32 * u;
-        if (c < dim) acc[u] = acc[u] * corr + p * load(vp, dt, kb + c);
-      }
-      m = mnew;
-    }
-    long long ob = out.offset + h * out.strides[1] + pos * out.strides[2];
-#pragma unroll
-    for (int u = 0; u < ATT_MAX_PER_LANE; u++) {
-      int c = lane + 32 * u;
-      if (c < dim) store(o, dt, ob + c * out.strides[3], acc[u] / l);
-    }
+    int pos = t.offset[s];
+    long long kb0 = (long long)(h / group) * t.capacity[s] * dim;  // dense (1, Hkv, capacity, D) caches
+    warp_attend(lane, dim, dt, scale, qp, q.offset + h * q.strides[1] + pos * q.strides[2], q.strides[3], (const void*)t.k[s], kb0, dim, 1,
+                (const void*)t.v[s], kb0, dim, 1, t.past[s] + 1, o, out.offset + h * out.strides[1] + pos * out.strides[2], out.strides[3]);
   }
 }

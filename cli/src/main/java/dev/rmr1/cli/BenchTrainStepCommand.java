@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rmr1.models.config.Architecture;
 import dev.rmr1.models.config.ModelConfig;
 import dev.rmr1.tensor.KernelTimers;
+import dev.rmr1.tensor.MatmulPrecision;
 import dev.rmr1.tensor.KernelTimers.Kernel;
 import dev.rmr1.tensor.cpu.NativeMemory;
 import dev.rmr1.tensor.cpu.Parallel;
@@ -42,8 +43,6 @@ import picocli.CommandLine.Spec;
 public final class BenchTrainStepCommand implements Callable<Integer> {
   /** Call sites listed in the report. */
   private static final int TOP_SITES = 25;
-  /** The system property the CUDA backend reads (dev.rmr1.cuda.MatmulPrecision). */
-  private static final String MATMUL_PRECISION = "rmr1.float32MatmulPrecision";
 
   @Option(names = "--hidden", defaultValue = "512", description = "hidden_size (default: ${DEFAULT-VALUE}).") int hidden;
   @Option(names = "--layers", defaultValue = "8", description = "num_hidden_layers (default: ${DEFAULT-VALUE}).") int layers;
@@ -80,9 +79,11 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
       Parallel.setThreads(threads);
     }
     if (matmulPrecision != null) {
-      if (!List.of("highest", "high", "medium").contains(matmulPrecision))
-        throw new ParameterException(spec.commandLine(), "--float32-matmul-precision must be highest, high or medium, got " + matmulPrecision);
-      System.setProperty(MATMUL_PRECISION, matmulPrecision);
+      try {
+        MatmulPrecision.parse(matmulPrecision).set();
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--" + e.getMessage().replace("float32 matmul precision", "float32-matmul-precision"));
+      }
     }
     ModelConfig config = ModelConfig.builder(Architecture.QWEN2).hiddenSize(hidden).numHiddenLayers(layers).numAttentionHeads(heads)
         .numKeyValueHeads(kvHeads).intermediateSize(intermediate).vocabSize(vocab).tieWordEmbeddings(!untied)
@@ -146,7 +147,7 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
       line.put("batch", batch);
       line.put("checkpointing", checkpointing);
       line.put("threads", Parallel.threads());
-      line.put("float32_matmul_precision", System.getProperty(MATMUL_PRECISION, Boolean.getBoolean("rmr1.cuda.tf32") ? "high" : "highest"));
+      line.put("float32_matmul_precision", MatmulPrecision.current().toString());
       line.put("params", params);
       line.put("steps", steps);
       line.put("tokens_per_s", tokensPerSecond);

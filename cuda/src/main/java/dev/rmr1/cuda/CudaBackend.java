@@ -12,6 +12,7 @@ import dev.rmr1.tensor.FusedRmsNorm;
 import dev.rmr1.tensor.FusedSwiGlu;
 import dev.rmr1.tensor.KernelTimers;
 import dev.rmr1.tensor.KernelTimers.Kernel;
+import dev.rmr1.tensor.MatmulPrecision;
 import dev.rmr1.tensor.RaggedAttention;
 import dev.rmr1.tensor.ReduceOp;
 import dev.rmr1.tensor.Storage;

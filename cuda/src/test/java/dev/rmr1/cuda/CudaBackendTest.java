@@ -11,6 +11,7 @@ import dev.rmr1.nn.optim.ParamGroup;
 import dev.rmr1.tensor.Backends;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Device;
+import dev.rmr1.tensor.MatmulPrecision;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
 import dev.rmr1.tensor.TestTensors;

@@ -16,6 +16,7 @@ public record GrpoConfig(
     @Doc("Hugging Face model directory or hub id (the policy; also the reference)") String model,
     @Doc("prompts, JSON or JSONL with context_messages and winner") String data,
     @Doc("cpu, cuda or cuda:N") String device,
+    @Doc("products of F32 matrices on a GPU, as torch.set_float32_matmul_precision: highest (F32), high (TF32 tensor cores) or medium (BF16 operands, F32 accumulation)") String float32MatmulPrecision,
     @Doc("seed of every random stream (data order, sampling, dropout, initialisation)") long seed,
     @Doc("unusable data records: fail or skip (each reported)") BadRecordPolicy badRecords,
     RolloutConfig rollout,
@@ -27,7 +28,7 @@ public record GrpoConfig(
 
   /** RM-R1's RLVR recipe; model and data must be set. */
   public static GrpoConfig defaults() {
-    return new GrpoConfig(null, null, "cpu", 42, BadRecordPolicy.FAIL, RolloutConfig.defaults(), GrpoOptions.defaults(),
+    return new GrpoConfig(null, null, "cpu", "highest", 42, BadRecordPolicy.FAIL, RolloutConfig.defaults(), GrpoOptions.defaults(),
         OptimConfig.grpoDefaults(), null, RunConfig.defaults("grpo", 10));
   }
 
@@ -48,6 +49,7 @@ public record GrpoConfig(
   @Override
   public void validate(Problems p) {
     DeviceName.check(p, "device", device);
+    p.check(float32MatmulPrecision.matches("highest|high|medium"), "float32_matmul_precision", "must be highest, high or medium");
     if (grpo.promptsPerStep() >= 1 && grpo.miniBatches() >= 1 && grpo.microBatch() >= 1 && rollout.groupSize() >= 1)
       p.check(responsesPerMiniBatch() % grpo.microBatch() == 0, "grpo.micro_batch",
           "must divide the responses per mini-batch (prompts_per_step / mini_batches * group_size = " + responsesPerMiniBatch() + ")");

@@ -17,6 +17,7 @@ public record SftConfig(
     @Doc("Hugging Face model directory or hub id") String model,
     @Doc("training data, JSON or JSONL with context_messages and the teacher trace") String data,
     @Doc("cpu, cuda or cuda:N") String device,
+    @Doc("products of F32 matrices on a GPU, as torch.set_float32_matmul_precision: highest (F32), high (TF32 tensor cores) or medium (BF16 operands, F32 accumulation)") String float32MatmulPrecision,
     @Doc("seed of every random stream (data order, dropout, initialisation)") long seed,
     @Doc("unusable data records: fail or skip (each reported)") BadRecordPolicy badRecords,
     OptimConfig optim,
@@ -27,7 +28,7 @@ public record SftConfig(
 
   /** RM-R1's SFT recipe; model and data must be set. */
   public static SftConfig defaults() {
-    return new SftConfig(null, null, "cpu", 42, BadRecordPolicy.FAIL, OptimConfig.sftDefaults(), SftOptions.defaults(), null,
+    return new SftConfig(null, null, "cpu", "highest", 42, BadRecordPolicy.FAIL, OptimConfig.sftDefaults(), SftOptions.defaults(), null,
         RunConfig.defaults("sft", 50));
   }
 
@@ -43,5 +44,6 @@ public record SftConfig(
   @Override
   public void validate(Problems p) {
     DeviceName.check(p, "device", device);
+    p.check(float32MatmulPrecision.matches("highest|high|medium"), "float32_matmul_precision", "must be highest, high or medium");
   }
 }

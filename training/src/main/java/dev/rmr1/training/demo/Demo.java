@@ -179,7 +179,7 @@ public final class Demo {
     List<GrpoPrompt> prompts = GrpoPrompts.prepare(data.rlvrRecords(), chat, chat, maxPrompt).prompts();
     // up to four prompts' groups per forward/backward: wider rows for the CPU kernels, verl's token mean per micro-batch
     int microBatch = s.group() * (s.grpoPrompts() % 4 == 0 ? 4 : s.grpoPrompts() % 2 == 0 ? 2 : 1);
-    GrpoConfig config = new GrpoConfig(out.resolve("sft-model").toString(), "demo", device.toString(), s.seed(), BadRecordPolicy.FAIL,
+    GrpoConfig config = new GrpoConfig(out.resolve("sft-model").toString(), "demo", device.toString(), "highest", s.seed(), BadRecordPolicy.FAIL,
         new RolloutConfig(s.group(), 1.0, 1.0, 0, maxPrompt, s.maxNewTokens()),
         new GrpoOptions(s.grpoPrompts(), 1, microBatch, 1, s.grpoSteps(), 0.2, 1e-3, 10.0, 0.0, LossAggregation.TOKEN_MEAN, true, false, "rm_r1"),
         new OptimConfig(s.grpoLr(), 0.9, 0.999, 1e-8, 0.01, 1.0, LrScheduleKind.CONSTANT, 0.0, 0.0), null,

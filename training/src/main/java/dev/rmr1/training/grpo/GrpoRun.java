@@ -5,6 +5,7 @@ import dev.rmr1.models.LoadOptions;
 import dev.rmr1.models.config.GenerationConfig;
 import dev.rmr1.models.hub.ModelResolver;
 import dev.rmr1.tensor.Device;
+import dev.rmr1.tensor.MatmulPrecision;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.training.checkpoint.LoadedCheckpoint;
 import dev.rmr1.training.config.EffectiveConfig;
@@ -57,6 +58,7 @@ public final class GrpoRun {
         + " tokens)");
 
     Device device = Device.parse(c.device());
+    MatmulPrecision.parse(c.float32MatmulPrecision()).set();
     dev.rmr1.nn.LoraConfig lora = c.lora() == null ? null
         : new dev.rmr1.nn.LoraConfig(c.lora().r(), c.lora().alpha(), c.lora().dropout(), c.lora().rslora(), c.lora().targets());
     try (TrainableModel policy = TrainableModel.load(modelDir, device, lora, new Rng(c.seed()));

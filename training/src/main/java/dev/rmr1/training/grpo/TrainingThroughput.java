@@ -6,6 +6,7 @@ import dev.rmr1.nn.Lora;
 import dev.rmr1.nn.LoraConfig;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Device;
+import dev.rmr1.tensor.MatmulPrecision;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.training.config.GrpoConfig;
 import dev.rmr1.training.config.GrpoOptions;
@@ -88,7 +89,7 @@ public final class TrainingThroughput {
       GrpoConfig d = GrpoConfig.defaults();
       GrpoOptions go = new GrpoOptions(s.grpoPrompts(), 1, s.grpoMicroBatch(), s.warmup() + s.steps(), 0, 0.2, 1e-3, 10.0, 0.0,
           LossAggregation.TOKEN_MEAN, true, s.checkpointing(), "bench");
-      GrpoConfig c = new GrpoConfig("random", "random", s.device().toString(), s.seed(), d.badRecords(),
+      GrpoConfig c = new GrpoConfig("random", "random", s.device().toString(), MatmulPrecision.current().toString(), s.seed(), d.badRecords(),
           new RolloutConfig(s.groupSize(), 1.0, 1.0, 0, s.grpoPromptLen(), s.newTokens()), go, OptimConfig.grpoDefaults(), null, d.run());
       try (GrpoTrainer t = new GrpoTrainer(m, reference, prompts, c, codec, (text, label) -> text.charAt(0) % 2 == 0 ? 1 : -1, new int[] {eos}, 0)) {
         for (int i = 0; i < s.warmup() + s.steps(); i++) {

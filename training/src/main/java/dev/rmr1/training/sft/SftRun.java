@@ -6,6 +6,7 @@ import dev.rmr1.models.generate.Generator;
 import dev.rmr1.models.generate.SamplingParams;
 import dev.rmr1.models.hub.ModelResolver;
 import dev.rmr1.tensor.Device;
+import dev.rmr1.tensor.MatmulPrecision;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.training.checkpoint.LoadedCheckpoint;
 import dev.rmr1.training.config.EffectiveConfig;
@@ -57,6 +58,7 @@ public final class SftRun {
     console.println("sft data: " + stats);
     if (samples.isEmpty()) throw new IllegalArgumentException(c.data() + ": no usable SFT sample (" + stats + ")");
 
+    MatmulPrecision.parse(c.float32MatmulPrecision()).set();
     try (TrainableModel model = TrainableModel.load(modelDir, Device.parse(c.device()), nnLora(c.lora()), new Rng(c.seed()));
         SftTrainer trainer = new SftTrainer(model, samples, c.sft(), c.optim(), c.seed(), tok.eosId())) {
       console.println((model.isLora() ? "LoRA (a deviation from RM-R1's full fine-tuning): " : "full fine-tuning: ") + model.trainableCount()

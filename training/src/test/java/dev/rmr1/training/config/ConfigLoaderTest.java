@@ -167,11 +167,12 @@ class ConfigLoaderTest {
     assertTrue(m.contains("--schedule: optim.schedule: expected one of constant, linear, cosine, got 'cosinus'"), m);
     // Values that parse are then validated; those problems come in a second round, with the value.
     ConfigException v = assertThrows(ConfigException.class, () -> SftConfig.fromArgs("--model", "m", "--data", "d", "--lora-r", "-2", "--device", "tpu",
-        "--global-batch", "10", "--micro-batch", "4"));
+        "--global-batch", "10", "--micro-batch", "4", "--float32-matmul-precision", "fast"));
+    assertTrue(v.getMessage().contains("--float32-matmul-precision: float32_matmul_precision: must be highest, high or medium (got fast)"), v.getMessage());
     assertTrue(v.getMessage().contains("--lora-r: lora.r: must be >= 1 (got -2)"), v.getMessage());
     assertTrue(v.getMessage().contains("--device: device: must be cpu, cuda or cuda:N (got tpu)"), v.getMessage());
     assertTrue(v.getMessage().contains("--global-batch: sft.global_batch: must be a multiple of sft.micro_batch (4) (got 10)"), v.getMessage());
-    assertEquals(3, v.problems().size());
+    assertEquals(4, v.problems().size());
   }
 
   @Test
@@ -194,7 +195,7 @@ class ConfigLoaderTest {
     Path f = file("l.yaml", "model: m\ndata: d\nlora: {}\n");
     assertEquals(LoraConfig.defaults(), SftConfig.loader().load(f, List.of()).value().lora());
     Path g = file("n.yaml", "model: m\ndata: d\nlora:\n");
-    SftConfig withLora = new SftConfig(null, null, "cpu", 1, BadRecordPolicy.FAIL, OptimConfig.sftDefaults(), SftOptions.defaults(), LoraConfig.defaults(),
+    SftConfig withLora = new SftConfig(null, null, "cpu", "highest", 1, BadRecordPolicy.FAIL, OptimConfig.sftDefaults(), SftOptions.defaults(), LoraConfig.defaults(),
         RunConfig.defaults("x", 1));
     EffectiveConfig<SftConfig> off = ConfigLoader.of(SftConfig.class, withLora).load(g, List.of());
     assertNull(off.value().lora(), "an empty value in the file switches the section off");
@@ -287,11 +288,11 @@ class ConfigLoaderTest {
 
   @Test
   void codeBuiltConfigsAreValidatedToo() {
-    SftConfig good = new SftConfig("m", "d", "cuda:1", 1, BadRecordPolicy.SKIP, OptimConfig.sftDefaults(), SftOptions.defaults(), LoraConfig.defaults(),
+    SftConfig good = new SftConfig("m", "d", "cuda:1", "high", 1, BadRecordPolicy.SKIP, OptimConfig.sftDefaults(), SftOptions.defaults(), LoraConfig.defaults(),
         RunConfig.defaults("x", 5));
     EffectiveConfig<SftConfig> e = SftConfig.loader().describe(good);
     assertTrue(e.entries().stream().allMatch(x -> x.origin().equals("code")));
-    SftConfig bad = new SftConfig("m", "d", "cpu", 1, BadRecordPolicy.SKIP, OptimConfig.sftDefaults(), SftOptions.defaults(),
+    SftConfig bad = new SftConfig("m", "d", "cpu", "highest", 1, BadRecordPolicy.SKIP, OptimConfig.sftDefaults(), SftOptions.defaults(),
         new LoraConfig(8, 8, 0, false, List.of("q_proj", "q_proj")), RunConfig.defaults("x", 5));
     ConfigException ex = assertThrows(ConfigException.class, () -> SftConfig.loader().validate(bad));
     assertEquals("code: lora.targets: names a module twice (got [q_proj, q_proj])", ex.problems().getFirst().toString());

@@ -65,7 +65,7 @@ class GrpoTrainerTest {
     RolloutConfig r = new RolloutConfig(groupSize, 1.0, 1.0, 0, 64, 5);
     OptimConfig oc = OptimConfig.grpoDefaults();
     OptimConfig optim = new OptimConfig(lr, oc.beta1(), oc.beta2(), oc.eps(), oc.weightDecay(), oc.gradClip(), oc.schedule(), 0, 0);
-    return new GrpoConfig("m", "d", "cpu", 17, d.badRecords(), r, o, optim, null, d.run());
+    return new GrpoConfig("m", "d", "cpu", "highest", 17, d.badRecords(), r, o, optim, null, d.run());
   }
 
   static TrainableModel loraTiny(long seed) {

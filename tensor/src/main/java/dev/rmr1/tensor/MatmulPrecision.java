@@ -23,11 +23,7 @@ public enum MatmulPrecision {
   public static MatmulPrecision current() {
     String v = System.getProperty(PROPERTY);
     if (v == null) return Boolean.getBoolean("rmr1.cuda.tf32") ? HIGH : HIGHEST;
-    try {
-      return valueOf(v.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("-D" + PROPERTY + " must be highest, high or medium, got '" + v + "'");
-    }
+    return parse(v);
   }
 
   /** Parses highest, high or medium (any case); the error names the accepted values. */

@@ -67,11 +67,6 @@ public final class GradClip {
     return total;
   }
 
-  static double sumOfSquares(Tensor g) {
-    if (CpuKernels.denseCpuF32(g)) return CpuKernels.sumOfSquares(g);
-    return composedSumOfSquares(g);
-  }
-
   /** sum(g^2) by tensor operations ({@link #squares}): the reference for the fused CPU loop. */
   static double composedSumOfSquares(Tensor g) {
     try (Tensor s = squares(g)) {

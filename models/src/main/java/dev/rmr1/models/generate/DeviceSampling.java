@@ -36,21 +36,27 @@ final class DeviceSampling {
   static int[] sample(Tensor logits, double[] temperatures, double[] uniforms) {
     int s = logits.size(0), v = logits.size(1);
     Device device = logits.device();
-    double[] visible, counts, lastPositive;
+    int[] out = new int[s];
     try (TensorScope scope = TensorScope.open()) {
       Tensor scaled = logits.to(DType.F64).div(Tensor.of(device, DType.F64, temperatures, s, 1)); // (S, V) logits / T
-      visible = scaled.max(-1, false).toDoubleArray(); // a NaN or all -inf row has no distribution
+      double[] visible = scaled.max(-1, false).toDoubleArray(); // a NaN or all -inf row has no distribution
+      for (double m : visible)
+        if (Double.isNaN(m) || m == Double.NEGATIVE_INFINITY) throw new IllegalStateException("logits row has no finite maximum (NaN or all -inf)");
       Tensor probs = scaled.softmax(-1);
       Tensor below = probs.cumsum(-1).le(Tensor.of(device, DType.F64, uniforms, s, 1)); // cumulative <= u: the tokens before the pick
-      counts = below.to(DType.F64).sum(-1, false).toDoubleArray();
-      Tensor none = Tensor.scalar(device, DType.F64, -1);
-      lastPositive = Tensor.where(probs.gt(0), Tensor.arange(device, DType.F64, v), none).max(-1, false).toDoubleArray();
-    }
-    int[] out = new int[s];
-    for (int i = 0; i < s; i++) {
-      if (Double.isNaN(visible[i]) || visible[i] == Double.NEGATIVE_INFINITY)
-        throw new IllegalStateException("logits row has no finite maximum (NaN or all -inf)");
-      out[i] = counts[i] < v ? (int) counts[i] : (int) lastPositive[i];
+      double[] counts = below.to(DType.F64).sum(-1, false).toDoubleArray();
+      double[] lastPositive = null; // only when rounding left a row's total at or below its uniform
+      for (int i = 0; i < s; i++) {
+        if (counts[i] < v) {
+          out[i] = (int) counts[i];
+          continue;
+        }
+        if (lastPositive == null) {
+          Tensor none = Tensor.scalar(device, DType.F64, -1);
+          lastPositive = Tensor.where(probs.gt(0), Tensor.arange(device, DType.F64, v), none).max(-1, false).toDoubleArray();
+        }
+        out[i] = (int) lastPositive[i];
+      }
     }
     return out;
   }

@@ -90,25 +90,6 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
     ctx.synchronize();
   }
 
-  /**
-   * Runs one primitive, timed by {@link KernelTimers} when they are on: the device is waited for
-   * before and after, so the time is the primitive's own (kernels otherwise run asynchronously).
-   */
-  private void timed(Kernel kernel, Runnable body) {
-    if (!KernelTimers.enabled()) {
-      body.run();
-      return;
-    }
-    ctx.synchronize();
-    long t0 = KernelTimers.start();
-    try {
-      body.run();
-    } finally {
-      ctx.synchronize();
-      KernelTimers.stop(kernel, t0);
-    }
-  }
-
   @Override
   public Storage allocate(long bytes) {
     ctx.makeCurrent();
@@ -286,7 +267,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void copy(Tensor dst, Tensor src) {
-    timed(Kernel.COPY, () -> copyKernel(dst, src));
+    KernelTimers.time(Kernel.COPY, this, () -> copyKernel(dst, src));
   }
 
   void copyKernel(Tensor dst, Tensor src) {
@@ -302,7 +283,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void fill(Tensor dst, double value) {
-    timed(Kernel.FILL, () -> fillKernel(dst, value));
+    KernelTimers.time(Kernel.FILL, this, () -> fillKernel(dst, value));
   }
 
   void fillKernel(Tensor dst, double value) {
@@ -311,14 +292,14 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void unary(UnaryOp op, Tensor out, Tensor x) {
-    timed(Kernel.UNARY, () -> {
+    KernelTimers.time(Kernel.UNARY, this, () -> {
       launch("rmr1_unary", out.numel(), THREADS, op.ordinal(), desc(out), ptr(out), code(out.dtype()), desc(x), ptr(x), code(x.dtype()), out.numel());
     });
   }
 
   @Override
   public void binary(BinaryOp op, Tensor out, Tensor a, Tensor b) {
-    timed(Kernel.BINARY, () -> binaryKernel(op, out, a, b));
+    KernelTimers.time(Kernel.BINARY, this, () -> binaryKernel(op, out, a, b));
   }
 
   void binaryKernel(BinaryOp op, Tensor out, Tensor a, Tensor b) {
@@ -328,7 +309,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void swiGlu(Tensor out, Tensor gate, Tensor up) {
-    timed(Kernel.UNARY, () -> launch("rmr1_swiglu", out.numel(), THREADS, desc(out), ptr(out), desc(gate), ptr(gate), desc(up), ptr(up),
+    KernelTimers.time(Kernel.UNARY, this, () -> launch("rmr1_swiglu", out.numel(), THREADS, desc(out), ptr(out), desc(gate), ptr(gate), desc(up), ptr(up),
         code(out.dtype()), out.numel()));
   }
 
@@ -337,13 +318,13 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
     Tensor any = dGate != null ? dGate : dUp; // stands in for a missing output (its flag tells the kernel to skip it)
     if (any == null) return;
     Tensor dg = dGate != null ? dGate : any, du = dUp != null ? dUp : any;
-    timed(Kernel.BINARY, () -> launch("rmr1_swiglu_backward", any.numel(), THREADS, desc(dg), ptr(dg), dGate != null ? 1 : 0, desc(du), ptr(du),
+    KernelTimers.time(Kernel.BINARY, this, () -> launch("rmr1_swiglu_backward", any.numel(), THREADS, desc(dg), ptr(dg), dGate != null ? 1 : 0, desc(du), ptr(du),
         dUp != null ? 1 : 0, desc(g), ptr(g), desc(gate), ptr(gate), desc(up), ptr(up), code(gate.dtype()), any.numel()));
   }
 
   @Override
   public void where(Tensor out, Tensor cond, Tensor a, Tensor b) {
-    timed(Kernel.WHERE, () -> {
+    KernelTimers.time(Kernel.WHERE, this, () -> {
       launch("rmr1_where", out.numel(), THREADS, desc(out), ptr(out), code(out.dtype()), desc(cond), ptr(cond), desc(a), ptr(a), desc(b), ptr(b),
           out.numel());
     });
@@ -351,7 +332,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void reduce(ReduceOp op, Tensor out, Tensor x, int[] dims) {
-    timed(Kernel.REDUCE, () -> {
+    KernelTimers.time(Kernel.REDUCE, this, () -> {
       int[] xs = x.shape();
       long[] xst = x.strides();
       int[] innerShape = new int[dims.length];
@@ -373,7 +354,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void softmax(Tensor out, Tensor x, boolean log) {
-    timed(Kernel.SOFTMAX, () -> {
+    KernelTimers.time(Kernel.SOFTMAX, this, () -> {
       int n = x.dim() == 0 ? 1 : x.size(-1);
       long rows = n == 0 ? 0 : x.numel() / n;
       if (rows == 0) return;
@@ -386,7 +367,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void rmsNorm(Tensor out, Tensor x, Tensor weight, double eps) {
-    timed(Kernel.RMS_NORM, () -> {
+    KernelTimers.time(Kernel.RMS_NORM, this, () -> {
       int n = x.size(-1);
       long rows = n == 0 ? 0 : x.numel() / n;
       if (rows == 0) return;
@@ -398,7 +379,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void rmsNormBackward(Tensor dx, Tensor gn, Tensor g, Tensor x, Tensor weight, double eps) {
-    timed(Kernel.RMS_NORM, () -> {
+    KernelTimers.time(Kernel.RMS_NORM, this, () -> {
       int n = x.size(-1), last = x.dim() - 1;
       long rows = n == 0 ? 0 : x.numel() / n;
       if (rows == 0) return;
@@ -413,7 +394,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void rope(Tensor out, Tensor x, Tensor cos, Tensor sin) {
-    timed(Kernel.ROPE, () -> {
+    KernelTimers.time(Kernel.ROPE, this, () -> {
       launch("rmr1_rope", out.numel(), THREADS, desc(out), ptr(out), desc(x), ptr(x), desc(cos), ptr(cos), desc(sin), ptr(sin), code(x.dtype()),
           out.numel(), x.size(-1), x.stride(-1));
     });
@@ -421,7 +402,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void attention(Tensor out, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
-    timed(Kernel.ATTENTION, () -> {
+    KernelTimers.time(Kernel.ATTENTION, this, () -> {
       if (q.size(2) >= BLOCKED_ATTENTION_MIN_QUERIES && trainingAttention.supports(q, k, v)) {
         // a prefill: the blocked products on cuBLAS; the per-row kernel is for a few queries (decode)
         try (Tensor lse = Tensor.empty(device, DType.F32, q.size(0), q.size(1), q.size(2))) {
@@ -445,13 +426,13 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void attentionForward(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
-    timed(Kernel.ATTENTION, () -> trainingAttention.forward(out, lse, q, k, v, scale, causal, qOffset));
+    KernelTimers.time(Kernel.ATTENTION, this, () -> trainingAttention.forward(out, lse, q, k, v, scale, causal, qOffset));
   }
 
   @Override
   public void attentionBackward(Tensor dq, Tensor dk, Tensor dv, Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, double scale,
       boolean causal, int qOffset) {
-    timed(Kernel.ATTENTION_BACKWARD, () -> trainingAttention.backward(dq, dk, dv, dOut, q, k, v, out, lse, scale, causal, qOffset));
+    KernelTimers.time(Kernel.ATTENTION_BACKWARD, this, () -> trainingAttention.backward(dq, dk, dv, dOut, q, k, v, out, lse, scale, causal, qOffset));
   }
 
   /** Sequences per launch of the batched decoding kernels: the size of their SeqTable argument. */
@@ -469,7 +450,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
   @Override
   public void appendAndAttend(Tensor out, Tensor q, Tensor k, Tensor v, List<Tensor> keyCaches, List<Tensor> valueCaches, int[] pasts, int[] offsets,
       double scale) {
-    timed(Kernel.ATTENTION, () -> {
+    KernelTimers.time(Kernel.ATTENTION, this, () -> {
       int n = pasts.length, hkv = k.size(1);
       for (int s0 = 0; s0 < n; s0 += MAX_SEQS) {
         int count = Math.min(MAX_SEQS, n - s0);
@@ -505,7 +486,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void indexSelect(Tensor out, Tensor x, int dim, Tensor index) {
-    timed(Kernel.INDEX_SELECT, () -> {
+    KernelTimers.time(Kernel.INDEX_SELECT, this, () -> {
       // index (n) broadcast over out's shape: stride 0 everywhere but along dim.
       long[] ist = new long[out.dim()];
       ist[dim] = index.stride(0);
@@ -515,7 +496,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void gather(Tensor out, Tensor x, int dim, Tensor index) {
-    timed(Kernel.GATHER, () -> {
+    KernelTimers.time(Kernel.GATHER, this, () -> {
       gatherKernel("gather", out, x, dim, desc(index), index);
     });
   }
@@ -531,7 +512,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) {
-    timed(Kernel.SCATTER_ADD, () -> {
+    KernelTimers.time(Kernel.SCATTER_ADD, this, () -> {
       long[] dst2 = dst.strides();
       long dimStride = dst2[dim];
       dst2[dim] = 0;
@@ -543,7 +524,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void cumsum(Tensor out, Tensor x, int dim) {
-    timed(Kernel.CUMSUM, () -> {
+    KernelTimers.time(Kernel.CUMSUM, this, () -> {
       int n = x.size(dim);
       long rows = n == 0 ? 0 : x.numel() / n;
       launch("rmr1_cumsum", rows, THREADS, descWithout(out, dim), ptr(out), out.stride(dim), descWithout(x, dim), ptr(x), x.stride(dim),
@@ -553,7 +534,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void topk(Tensor values, Tensor indices, Tensor x, int k) {
-    timed(Kernel.TOPK, () -> {
+    KernelTimers.time(Kernel.TOPK, this, () -> {
       int n = x.size(-1);
       long rows = n == 0 ? 0 : x.numel() / n;
       if (rows == 0 || k == 0) return;
@@ -590,7 +571,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   @Override
   public void matmul(Tensor out, Tensor a, Tensor b) {
-    timed(Kernel.MATMUL, () -> gemm(out, a, b));
+    KernelTimers.time(Kernel.MATMUL, this, () -> gemm(out, a, b));
   }
 
   /** The product of {@link #matmul}, untimed (also for {@link CudaAttention}'s blocks). */

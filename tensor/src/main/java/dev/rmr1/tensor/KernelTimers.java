@@ -56,6 +56,26 @@ public final class KernelTimers {
     SITES.clear();
   }
 
+  /**
+   * Runs one primitive of {@code backend}, timed when the timers are on. An accelerator runs its
+   * kernels asynchronously, so the backend is {@linkplain Backend#synchronize synchronized} before
+   * and after: the time is the primitive's own (a no-op on the CPU).
+   */
+  public static void time(Kernel kernel, Backend backend, Runnable primitive) {
+    if (!enabled) {
+      primitive.run();
+      return;
+    }
+    backend.synchronize();
+    long t0 = System.nanoTime();
+    try {
+      primitive.run();
+    } finally {
+      backend.synchronize();
+      stop(kernel, t0);
+    }
+  }
+
   /** A start time for {@link #stop}, or 0 when timing is off. */
   public static long start() {
     return enabled ? System.nanoTime() : 0;

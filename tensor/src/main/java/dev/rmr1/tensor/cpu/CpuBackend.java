@@ -55,163 +55,85 @@ public final class CpuBackend implements Backend, FusedAttention {
 
   @Override
   public void copy(Tensor dst, Tensor src) {
-    long t0 = KernelTimers.start();
-    try {
+    KernelTimers.time(Kernel.COPY, this, () -> {
       if (dst.numel() == 0) return; // an empty view's offset may lie past its storage
       Elementwise.copy(dst, src);
-    } finally {
-      KernelTimers.stop(Kernel.COPY, t0);
-    }
+    });
   }
 
   @Override
   public void fill(Tensor dst, double value) {
-    long t0 = KernelTimers.start();
-    try {
-      Elementwise.fill(dst, value);
-    } finally {
-      KernelTimers.stop(Kernel.FILL, t0);
-    }
+    KernelTimers.time(Kernel.FILL, this, () -> Elementwise.fill(dst, value));
   }
 
   @Override
   public void unary(UnaryOp op, Tensor out, Tensor x) {
-    long t0 = KernelTimers.start();
-    try {
-      Elementwise.unary(op, out, x);
-    } finally {
-      KernelTimers.stop(Kernel.UNARY, t0);
-    }
+    KernelTimers.time(Kernel.UNARY, this, () -> Elementwise.unary(op, out, x));
   }
 
   @Override
   public void binary(BinaryOp op, Tensor out, Tensor a, Tensor b) {
-    long t0 = KernelTimers.start();
-    try {
-      Elementwise.binary(op, out, a, b);
-    } finally {
-      KernelTimers.stop(Kernel.BINARY, t0);
-    }
+    KernelTimers.time(Kernel.BINARY, this, () -> Elementwise.binary(op, out, a, b));
   }
 
   @Override
   public void where(Tensor out, Tensor cond, Tensor a, Tensor b) {
-    long t0 = KernelTimers.start();
-    try {
-      Elementwise.where(out, cond, a, b);
-    } finally {
-      KernelTimers.stop(Kernel.WHERE, t0);
-    }
+    KernelTimers.time(Kernel.WHERE, this, () -> Elementwise.where(out, cond, a, b));
   }
 
   @Override
   public void reduce(ReduceOp op, Tensor out, Tensor x, int[] dims) {
-    long t0 = KernelTimers.start();
-    try {
-      Reductions.reduce(op, out, x, dims);
-    } finally {
-      KernelTimers.stop(Kernel.REDUCE, t0);
-    }
+    KernelTimers.time(Kernel.REDUCE, this, () -> Reductions.reduce(op, out, x, dims));
   }
 
   @Override
   public void softmax(Tensor out, Tensor x, boolean log) {
-    long t0 = KernelTimers.start();
-    try {
-      Reductions.softmax(out, x, log);
-    } finally {
-      KernelTimers.stop(Kernel.SOFTMAX, t0);
-    }
+    KernelTimers.time(Kernel.SOFTMAX, this, () -> Reductions.softmax(out, x, log));
   }
 
   @Override
   public void matmul(Tensor out, Tensor a, Tensor b) {
-    long t0 = KernelTimers.start();
-    try {
-      Gemm.matmul(out, a, b);
-    } finally {
-      KernelTimers.stop(Kernel.MATMUL, t0);
-    }
+    KernelTimers.time(Kernel.MATMUL, this, () -> Gemm.matmul(out, a, b));
   }
 
   @Override
   public void rmsNorm(Tensor out, Tensor x, Tensor weight, double eps) {
-    long t0 = KernelTimers.start();
-    try {
-      Norms.rmsNorm(out, x, weight, eps);
-    } finally {
-      KernelTimers.stop(Kernel.RMS_NORM, t0);
-    }
+    KernelTimers.time(Kernel.RMS_NORM, this, () -> Norms.rmsNorm(out, x, weight, eps));
   }
 
   @Override
   public void rope(Tensor out, Tensor x, Tensor cos, Tensor sin) {
-    long t0 = KernelTimers.start();
-    try {
-      Norms.rope(out, x, cos, sin);
-    } finally {
-      KernelTimers.stop(Kernel.ROPE, t0);
-    }
+    KernelTimers.time(Kernel.ROPE, this, () -> Norms.rope(out, x, cos, sin));
   }
 
   @Override
   public void attention(Tensor out, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
-    long t0 = KernelTimers.start();
-    try {
-      Attention.attention(out, q, k, v, scale, causal, qOffset);
-    } finally {
-      KernelTimers.stop(Kernel.ATTENTION, t0);
-    }
+    KernelTimers.time(Kernel.ATTENTION, this, () -> Attention.attention(out, q, k, v, scale, causal, qOffset));
   }
 
   @Override
   public void indexSelect(Tensor out, Tensor x, int dim, Tensor index) {
-    long t0 = KernelTimers.start();
-    try {
-      Reference.indexSelect(out, x, dim, index);
-    } finally {
-      KernelTimers.stop(Kernel.INDEX_SELECT, t0);
-    }
+    KernelTimers.time(Kernel.INDEX_SELECT, this, () -> Reference.indexSelect(out, x, dim, index));
   }
 
   @Override
   public void gather(Tensor out, Tensor x, int dim, Tensor index) {
-    long t0 = KernelTimers.start();
-    try {
-      Reference.gather(out, x, dim, index);
-    } finally {
-      KernelTimers.stop(Kernel.GATHER, t0);
-    }
+    KernelTimers.time(Kernel.GATHER, this, () -> Reference.gather(out, x, dim, index));
   }
 
   @Override
   public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) {
-    long t0 = KernelTimers.start();
-    try {
-      Reference.scatterAdd(dst, dim, index, src);
-    } finally {
-      KernelTimers.stop(Kernel.SCATTER_ADD, t0);
-    }
+    KernelTimers.time(Kernel.SCATTER_ADD, this, () -> Reference.scatterAdd(dst, dim, index, src));
   }
 
   @Override
   public void cumsum(Tensor out, Tensor x, int dim) {
-    long t0 = KernelTimers.start();
-    try {
-      Reference.cumsum(out, x, dim);
-    } finally {
-      KernelTimers.stop(Kernel.CUMSUM, t0);
-    }
+    KernelTimers.time(Kernel.CUMSUM, this, () -> Reference.cumsum(out, x, dim));
   }
 
   @Override
   public void topk(Tensor values, Tensor indices, Tensor x, int k) {
-    long t0 = KernelTimers.start();
-    try {
-      Reference.topk(values, indices, x, k);
-    } finally {
-      KernelTimers.stop(Kernel.TOPK, t0);
-    }
+    KernelTimers.time(Kernel.TOPK, this, () -> Reference.topk(values, indices, x, k));
   }
 
   /** Training attention runs the {@link TrainingAttention} kernels for every dtype and head dim. */

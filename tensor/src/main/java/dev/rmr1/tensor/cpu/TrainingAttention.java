@@ -21,13 +21,10 @@ public final class TrainingAttention {
 
   /** out (B, Hq, Tq, D) = attention(q, k, v), and lse (B, Hq, Tq) = log-sum-exp of each query's scaled visible scores. */
   public static void forward(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, double scale, boolean causal, int qOffset) {
-    long t0 = KernelTimers.start();
-    try {
+    KernelTimers.time(Kernel.ATTENTION, CpuBackend.instance(), () -> {
       if (vectorRows(q, k, v, out)) FlashAttention.forward(out, lse, q, k, v, scale, causal, qOffset);
       else Reference.attention(out, lse, q, k, v, scale, causal, qOffset);
-    } finally {
-      KernelTimers.stop(Kernel.ATTENTION, t0);
-    }
+    });
   }
 
   /**
@@ -36,13 +33,10 @@ public final class TrainingAttention {
    */
   public static void backward(Tensor dq, Tensor dk, Tensor dv, Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, double scale,
       boolean causal, int qOffset) {
-    long t0 = KernelTimers.start();
-    try {
+    KernelTimers.time(Kernel.ATTENTION_BACKWARD, CpuBackend.instance(), () -> {
       if (vectorRows(q, k, v, out, dOut, dq, dk, dv)) FlashAttention.backward(dq, dk, dv, dOut, q, k, v, out, lse, scale, causal, qOffset);
       else Reference.attentionBackward(dq, dk, dv, dOut, q, k, v, out, lse, scale, causal, qOffset);
-    } finally {
-      KernelTimers.stop(Kernel.ATTENTION_BACKWARD, t0);
-    }
+    });
   }
 
   /** F32/BF16 native storage, Vector API on, and every (B, H, T, D) operand's rows of stride 1 (or D = 1). */

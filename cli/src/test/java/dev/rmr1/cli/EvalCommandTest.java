@@ -63,8 +63,8 @@ class EvalCommandTest {
     Path out = tmp.resolve("rb");
     String[] args = {"eval", "--model", model.toString(), "--bench", "rewardbench", "--data", data("rewardbench.jsonl").toString(),
         "--prompts", prompts.toString(), "--limit", "3", "--seed", "5", "--batch", "2", "--max-new-tokens", "4", "--out", out.toString(), "--progress", "off"};
-    GenerateCommandTest.Run r = GenerateCommandTest.run(args);
-    assertEquals(0, r.code(), r.err());
+    CliRun r = CliRun.run(args);
+    assertEquals(0, r.exit(), r.err());
     List<JsonNode> samples = lines(out.resolve("samples.jsonl"));
     assertEquals(3, samples.size());
     for (JsonNode s : samples) {
@@ -78,15 +78,15 @@ class EvalCommandTest {
     assertTrue(r.out().contains("rewardbench"), r.out());
     assertTrue(r.out().contains("errors (no verdict or both)"), r.out());
 
-    GenerateCommandTest.Run again = GenerateCommandTest.run(args);
-    assertEquals(0, again.code(), again.err());
+    CliRun again = CliRun.run(args);
+    assertEquals(0, again.exit(), again.err());
     assertTrue(again.out().contains("resumed 3 judgements"), again.out());
     assertEquals(samples, lines(out.resolve("samples.jsonl")));
 
     String[] fresh = java.util.Arrays.copyOf(args, args.length + 1);
     fresh[args.length] = "--overwrite";
-    GenerateCommandTest.Run over = GenerateCommandTest.run(fresh);
-    assertEquals(0, over.code(), over.err());
+    CliRun over = CliRun.run(fresh);
+    assertEquals(0, over.exit(), over.err());
     assertFalse(over.out().contains("resumed"), over.out());
     assertEquals(samples, lines(out.resolve("samples.jsonl")), "greedy decoding gives the same log");
   }
@@ -94,10 +94,10 @@ class EvalCommandTest {
   @Test
   void rmbBothOrdersJudgesEachPairTwice() throws Exception {
     Path out = tmp.resolve("rmb");
-    GenerateCommandTest.Run r = GenerateCommandTest.run("eval", "--model", model.toString(), "--bench", "rmb", "--data",
+    CliRun r = CliRun.run("eval", "--model", model.toString(), "--bench", "rmb", "--data",
         data("rmb").toString(), "--prompts", prompts.toString(), "--limit", "1", "--both-orders", "--format", "reasoning", "--max-new-tokens", "3", "--out",
         out.toString(), "--progress", "lines");
-    assertEquals(0, r.code(), r.err());
+    assertEquals(0, r.exit(), r.err());
     List<JsonNode> samples = lines(out.resolve("samples.jsonl"));
     assertEquals(2, samples.size());
     assertNotEquals(samples.get(0).get("swapped").asBoolean(), samples.get(1).get("swapped").asBoolean());
@@ -118,18 +118,18 @@ class EvalCommandTest {
 
   @Test
   void badArgumentsAreClearErrors() throws Exception {
-    GenerateCommandTest.Run r = GenerateCommandTest.run("eval", "--model", model.toString(), "--bench", "helpsteer", "--data",
+    CliRun r = CliRun.run("eval", "--model", model.toString(), "--bench", "helpsteer", "--data",
         data("rewardbench.jsonl").toString(), "--out", tmp.resolve("x").toString());
-    assertNotEquals(0, r.code());
+    assertNotEquals(0, r.exit());
     assertTrue(r.err().contains("unknown benchmark \"helpsteer\""), r.err());
   }
 
   @Test
   void judgeStreamsTheGenerationAndPrintsTheVerdict() throws Exception {
-    GenerateCommandTest.Run r = GenerateCommandTest.run("judge", "--model", model.toString(), "--prompts", prompts.toString(),
+    CliRun r = CliRun.run("judge", "--model", model.toString(), "--prompts", prompts.toString(),
         "--question", "What is 2 + 2?", "--a", "4", "--b", "5", "--max-new-tokens", "10");
-    assertTrue(r.code() == 0 || r.code() == 1, r.err());
+    assertTrue(r.exit() == 0 || r.exit() == 1, r.err());
     assertTrue(r.out().contains("verdict: "), r.out());
-    assertEquals(r.code() == 1, r.out().contains("verdict: none"), r.out());
+    assertEquals(r.exit() == 1, r.out().contains("verdict: none"), r.out());
   }
 }

@@ -1,5 +1,6 @@
 package dev.rmr1.cli;
 
+import static dev.rmr1.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,31 +10,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rmr1.tensor.safetensors.SafeTensors;
 import dev.rmr1.tensor.safetensors.SafeTensorsFile;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code ./rmr1 generate} and {@code ./rmr1 bench decode} through {@link Main#commandLine()} on
  * tiny-qwen2-a (a transformers Qwen2ForCausalLM with its reference greedy continuation).
  */
 class GenerateCommandTest {
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter(), err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
   static Path tiny() {
     try {
       return Path.of(GenerateCommandTest.class.getResource("tiny-qwen2-a").toURI());
@@ -63,9 +50,9 @@ class GenerateCommandTest {
   @Test
   void greedyJsonMatchesTransformers() throws Exception {
     long[][] ref = reference();
-    Run r = run("generate", "--model", tiny().toString(), "--prompt-ids", csv(ref[0]), "--max-new-tokens", "12", "--temperature", "0", "--json",
+    CliRun r = run("generate", "--model", tiny().toString(), "--prompt-ids", csv(ref[0]), "--max-new-tokens", "12", "--temperature", "0", "--json",
         "--threads", "1");
-    assertEquals(0, r.code(), r.err());
+    assertEquals(0, r.exit(), r.err());
     String[] lines = r.out().strip().split("\n");
     assertEquals(1, lines.length, r.out());
     assertArrayEquals(Arrays.stream(ref[1]).mapToInt(Math::toIntExact).toArray(), ids(lines[0]));
@@ -80,8 +67,8 @@ class GenerateCommandTest {
     String c = run(concat(base, "--seed", "2", "--json")).out();
     assertEquals(a, b);
     assertNotEquals(a, c);
-    Run streamed = run(concat(base, "--seed", "1"));
-    assertEquals(0, streamed.code(), streamed.err());
+    CliRun streamed = run(concat(base, "--seed", "1"));
+    assertEquals(0, streamed.exit(), streamed.err());
     int[] expected = ids(a.strip());
     assertEquals(Arrays.stream(expected).mapToObj(Integer::toString).collect(Collectors.joining(" ")), streamed.out().strip());
   }
@@ -94,33 +81,33 @@ class GenerateCommandTest {
 
   @Test
   void badInputGivesClearErrors() {
-    Run text = run("generate", "--model", tiny().toString(), "--prompt", "hello");
-    assertEquals(2, text.code());
+    CliRun text = run("generate", "--model", tiny().toString(), "--prompt", "hello");
+    assertEquals(2, text.exit());
     assertTrue(text.err().contains("--prompt-ids"), text.err());
-    Run both = run("generate", "--model", tiny().toString(), "--prompt", "x", "--prompt-ids", "1");
-    assertEquals(2, both.code());
-    Run word = run("generate", "--model", tiny().toString(), "--prompt-ids", "1,x");
-    assertEquals(2, word.code());
+    CliRun both = run("generate", "--model", tiny().toString(), "--prompt", "x", "--prompt-ids", "1");
+    assertEquals(2, both.exit());
+    CliRun word = run("generate", "--model", tiny().toString(), "--prompt-ids", "1,x");
+    assertEquals(2, word.exit());
     assertTrue(word.err().contains("'x' is not a token id"), word.err());
-    assertEquals(0, run("generate", "--model", tiny().toString(), "--prompt-ids", "1, 2 ,3", "--max-new-tokens", "2", "--json").code());
-    Run outside = run("generate", "--model", tiny().toString(), "--prompt-ids", "1,999");
-    assertEquals(1, outside.code());
+    assertEquals(0, run("generate", "--model", tiny().toString(), "--prompt-ids", "1, 2 ,3", "--max-new-tokens", "2", "--json").exit());
+    CliRun outside = run("generate", "--model", tiny().toString(), "--prompt-ids", "1,999");
+    assertEquals(1, outside.exit());
     assertTrue(outside.err().contains("999"), outside.err());
     int[] longPrompt = new int[300];
-    Run tooLong = run("generate", "--model", tiny().toString(), "--prompt-ids",
+    CliRun tooLong = run("generate", "--model", tiny().toString(), "--prompt-ids",
         Arrays.stream(longPrompt).mapToObj(Integer::toString).collect(Collectors.joining(",")));
-    assertEquals(1, tooLong.code());
+    assertEquals(1, tooLong.exit());
     assertTrue(tooLong.err().contains("max_position_embeddings"), tooLong.err());
-    Run missing = run("generate", "--model", tiny().resolve("nope").toString(), "--prompt-ids", "1");
-    assertEquals(1, missing.code());
+    CliRun missing = run("generate", "--model", tiny().resolve("nope").toString(), "--prompt-ids", "1");
+    assertEquals(1, missing.exit());
     assertTrue(missing.err().contains("does not exist"), missing.err());
   }
 
   @Test
   void benchDecodeJson() throws Exception {
-    Run r = run("bench", "decode", "--model", tiny().toString(), "--prompt-tokens", "6", "--new-tokens", "4", "--batch", "3", "--warmup", "0",
+    CliRun r = run("bench", "decode", "--model", tiny().toString(), "--prompt-tokens", "6", "--new-tokens", "4", "--batch", "3", "--warmup", "0",
         "--repeats", "1", "--threads", "1", "--json");
-    assertEquals(0, r.code(), r.err());
+    assertEquals(0, r.exit(), r.err());
     JsonNode n = new ObjectMapper().readTree(r.out().strip());
     assertTrue(n.get("prefill_tokens_per_s").asDouble() > 0);
     assertTrue(n.get("decode_tokens_per_s").asDouble() > 0);

@@ -1,32 +1,19 @@
 package dev.rmr1.cli;
 
+import static dev.rmr1.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code ./rmr1 sft} and {@code ./rmr1 grpo} through {@link Main#commandLine()}: help, configuration errors, and short
  * runs on tiny-qwen2-a with a 320-id byte-level BPE tokenizer (ChatML template) trained for it.
  */
 class TrainingCommandsTest {
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter(), err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
   static Path resource(String name) throws Exception {
     return Path.of(TrainingCommandsTest.class.getResource(name).toURI());
   }
@@ -47,8 +34,8 @@ class TrainingCommandsTest {
   @Test
   void helpListsEveryConfigurationKeyWithItsFlags() {
     for (String cmd : List.of("sft", "grpo")) {
-      Run r = run(cmd, "--help");
-      assertEquals(0, r.code(), r.err());
+      CliRun r = run(cmd, "--help");
+      assertEquals(0, r.exit(), r.err());
       assertTrue(r.out().contains("--lora-r") && r.out().contains("optim.lr") && r.out().contains("--config"), r.out());
     }
     assertTrue(run("grpo", "--help").out().contains("--kl-beta"));
@@ -56,11 +43,11 @@ class TrainingCommandsTest {
 
   @Test
   void configurationErrorsExitWithCode2(@TempDir Path tmp) {
-    Run r = run("sft", "--lr", "fast", "--out", tmp.toString());
-    assertEquals(2, r.code());
+    CliRun r = run("sft", "--lr", "fast", "--out", tmp.toString());
+    assertEquals(2, r.exit());
     assertTrue(r.err().contains("lr"), r.err());
-    Run unknown = run("grpo", "--klbeta", "0.1");
-    assertEquals(2, unknown.code());
+    CliRun unknown = run("grpo", "--klbeta", "0.1");
+    assertEquals(2, unknown.exit());
     assertTrue(unknown.err().contains("kl-beta"), "suggests the flag: " + unknown.err());
   }
 
@@ -78,17 +65,17 @@ class TrainingCommandsTest {
     Files.writeString(tmp.resolve("rlvr.jsonl"), rlvr);
     Files.writeString(tmp.resolve("sft.yaml"), "sft: {global_batch: 2, max_len: 128}\noptim: {lr: 1.0e-3}\nrun: {progress: off}\n");
 
-    Run s = run("sft", "--config", tmp.resolve("sft.yaml").toString(), "--model", model.toString(), "--data", tmp.resolve("sft.jsonl").toString(),
+    CliRun s = run("sft", "--config", tmp.resolve("sft.yaml").toString(), "--model", model.toString(), "--data", tmp.resolve("sft.jsonl").toString(),
         "--out", tmp.resolve("sft").toString(), "--lora", "--lora-r", "4");
-    assertEquals(0, s.code(), s.err());
+    assertEquals(0, s.exit(), s.err());
     assertTrue(Files.exists(tmp.resolve("sft/final-model/model.safetensors")));
     assertTrue(Files.exists(tmp.resolve("sft/final-adapter/adapter_config.json")));
     assertEquals(2, Files.readAllLines(tmp.resolve("sft/metrics.jsonl")).size());
 
-    Run g = run("grpo", "--model", tmp.resolve("sft/final-model").toString(), "--data", tmp.resolve("rlvr.jsonl").toString(), "--out",
+    CliRun g = run("grpo", "--model", tmp.resolve("sft/final-model").toString(), "--data", tmp.resolve("rlvr.jsonl").toString(), "--out",
         tmp.resolve("grpo").toString(), "--prompts-per-step", "2", "--group-size", "2", "--mini-batches", "2", "--max-new-tokens", "4",
         "--lora", "--lora-r", "2", "--progress", "off");
-    assertEquals(0, g.code(), g.err());
+    assertEquals(0, g.exit(), g.err());
     List<String> metrics = Files.readAllLines(tmp.resolve("grpo/metrics.jsonl"));
     assertEquals(2, metrics.size());
     assertTrue(metrics.get(0).contains("\"reward/mean\"") && metrics.get(0).contains("\"actor/kl_loss\""), metrics.get(0));

@@ -185,6 +185,11 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
     launcher.launch(name, kernels.function(name), grid, block, 0, args);
   }
 
+  /** A kernel that gives each of {@code rows} query rows one warp ({@link #ATTENTION_WARPS} per block). */
+  private void launchWarpRows(String name, long rows, Object... args) {
+    launchGrid(name, (int) Math.min(MAX_BLOCKS, (rows + ATTENTION_WARPS - 1) / ATTENTION_WARPS), 32 * ATTENTION_WARPS, args);
+  }
+
   static int blockFor(long n) {
     int b = 32;
     while (b < n && b < 1024) b <<= 1;
@@ -414,8 +419,8 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
       if (d > MAX_HEAD_DIM) throw new IllegalArgumentException("CUDA attention supports head dims up to " + MAX_HEAD_DIM + ", got " + d + " in q " + q);
       long rows = (long) q.size(0) * q.size(1) * q.size(2);
       if (rows == 0) return;
-      launchGrid("rmr1_attention", (int) Math.min(MAX_BLOCKS, (rows + ATTENTION_WARPS - 1) / ATTENTION_WARPS), 32 * ATTENTION_WARPS, raw(out),
-          ptr(out), raw(q), ptr(q), raw(k), ptr(k), raw(v), ptr(v), code(q.dtype()), scale, causal ? 1 : 0, qOffset);
+      launchWarpRows("rmr1_attention", rows, raw(out), ptr(out), raw(q), ptr(q), raw(k), ptr(k), raw(v), ptr(v), code(q.dtype()), scale,
+          causal ? 1 : 0, qOffset);
     });
   }
 
@@ -437,6 +442,8 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
 
   /** Sequences per launch of the batched decoding kernels: the size of their SeqTable argument. */
   static final int MAX_SEQS = 64;
+  /** The kernels' {@code struct SeqTable}: two address and three int arrays of MAX_SEQS, the count and padding. */
+  private static final int SEQ_TABLE_BYTES = 28 * MAX_SEQS + 8;
 
   @Override
   public boolean raggedAttentionSupports(Tensor q, List<Tensor> keyCaches, List<Tensor> valueCaches, int[] counts) {
@@ -457,15 +464,14 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
         byte[] table = seqTable(keyCaches, valueCaches, pasts, offsets, s0, count);
         launch("rmr1_cache_append", (long) count * hkv * k.size(3), THREADS, table, raw(k), ptr(k), raw(v), ptr(v), code(k.dtype()));
         long rows = (long) count * q.size(1);
-        launchGrid("rmr1_decode_attention", (int) Math.min(MAX_BLOCKS, (rows + ATTENTION_WARPS - 1) / ATTENTION_WARPS), 32 * ATTENTION_WARPS, table,
-            raw(out), ptr(out), raw(q), ptr(q), code(q.dtype()), hkv, scale);
+        launchWarpRows("rmr1_decode_attention", rows, table, raw(out), ptr(out), raw(q), ptr(q), code(q.dtype()), hkv, scale);
       }
     });
   }
 
   /** The kernels' {@code SeqTable} of sequences [s0, s0 + count): cache addresses, past lengths, packed offsets, capacities. */
   static byte[] seqTable(List<Tensor> keyCaches, List<Tensor> valueCaches, int[] pasts, int[] offsets, int s0, int count) {
-    ByteBuffer b = ByteBuffer.allocate(1800).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b = ByteBuffer.allocate(SEQ_TABLE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < count; i++) {
       Tensor kc = keyCaches.get(s0 + i), vc = valueCaches.get(s0 + i);
       if (pasts[s0 + i] >= kc.size(2))

@@ -88,6 +88,17 @@ class DemoDataTest {
     assertTrue(e.getMessage().contains("distinct held-out pairs"), e.getMessage());
   }
 
+  /** "What is 12 + 7?" -> {"12", "+", "7"}. */
+  private static String[] operands(String question) {
+    return question.substring("What is ".length(), question.length() - 1).split(" ");
+  }
+
+  /** The correct answer of a held-out question line. */
+  private static int truth(String question) {
+    String[] t = operands(question);
+    return t[1].equals("+") ? Integer.parseInt(t[0]) + Integer.parseInt(t[2]) : Integer.parseInt(t[0]) - Integer.parseInt(t[2]);
+  }
+
   @Test
   void heldOutBenchmarkScoresThroughTheEvalHarness(@TempDir Path dir) {
     DemoData d = DemoData.generate(3, 4, 4, 40, 20, 0.2);
@@ -95,10 +106,7 @@ class DemoDataTest {
     // an oracle that reads the correct answer off the question, and a judge that always says A
     Judge oracle = m -> {
       String[] lines = m.get(1).content().split("\n");
-      String q = lines[0].substring("What is ".length(), lines[0].length() - 1);
-      String[] t = q.split(" ");
-      int truth = t[1].equals("+") ? Integer.parseInt(t[0]) + Integer.parseInt(t[2]) : Integer.parseInt(t[0]) - Integer.parseInt(t[2]);
-      return lines[1].equals("A: " + truth) ? "<answer>[[A]]</answer>" : "<answer>[[B]]</answer>";
+      return lines[1].equals("A: " + truth(lines[0])) ? "<answer>[[A]]</answer>" : "<answer>[[B]]</answer>";
     };
     EvalRun run = h.run(d.heldOutBenchmark(), oracle, dir.resolve("o.jsonl"), dir.resolve("o.json"), ProgressListener.NONE);
     assertEquals(1.0, run.headline().get("accuracy"));
@@ -118,10 +126,8 @@ class DemoDataTest {
     // last-digit check on questions whose first operand is even (always right), comparison otherwise (always says A)
     Judge judge = m -> {
       String[] lines = m.get(1).content().split("\n");
-      String[] t = lines[0].substring("What is ".length(), lines[0].length() - 1).split(" ");
-      int truth = t[1].equals("+") ? Integer.parseInt(t[0]) + Integer.parseInt(t[2]) : Integer.parseInt(t[0]) - Integer.parseInt(t[2]);
-      if (Integer.parseInt(t[0]) % 2 == 1) return "<eval>Compare: ...</eval>\n<answer>[[A]]</answer>";
-      return "<eval>Last digits: ...</eval>\n" + (lines[1].equals("A: " + truth) ? "<answer>[[A]]</answer>" : "<answer>[[B]]</answer>");
+      if (Integer.parseInt(operands(lines[0])[0]) % 2 == 1) return "<eval>Compare: ...</eval>\n<answer>[[A]]</answer>";
+      return "<eval>Last digits: ...</eval>\n" + (lines[1].equals("A: " + truth(lines[0])) ? "<answer>[[A]]</answer>" : "<answer>[[B]]</answer>");
     };
     EvalRun run = h.run(d.heldOutBenchmark(), judge, dir.resolve("j.jsonl"), dir.resolve("j.json"), ProgressListener.NONE);
     var checks = run.summary().path("scores").path("checks");

@@ -159,8 +159,8 @@ run() {
       | tee "$log/hf-check.jsonl" || echo "   hf_check.py failed: $(tail -3 "$log/hf-check.err")"
   fi
   if want decode; then
-  bench 60 "greedy decode, batch 1" decode --model "$ckpt" --device cuda --batch 1 --prompt-tokens 128 --new-tokens 64 --repeats 2 --json
-  bench 60 "greedy decode, batch 16" decode --model "$ckpt" --device cuda --batch 16 --prompt-tokens 128 --new-tokens 64 --repeats 2 --json
+  bench 60 "greedy decode, batch 1" decode --model "$ckpt" --device cuda --batch 1 --prompt-tokens 128 --new-tokens 64 --repeats 2 --profile --json
+  bench 60 "greedy decode, batch 16" decode --model "$ckpt" --device cuda --batch 16 --prompt-tokens 128 --new-tokens 64 --repeats 2 --profile --json
   fi
   want train && bench 90 "SFT and GRPO throughput (LoRA r 16 on a BF16 base; GRPO 2 prompts x 8 samples)" train --device cuda "${qwen[@]}" \
     --seq-len 512 --prompt-len 256 --batch 4 --grpo-prompts 2 --group-size 8 --grpo-prompt-len 128 --new-tokens 64 --grpo-micro-batch 8 --warmup 0 --steps 1

@@ -78,18 +78,24 @@ __device__ __forceinline__ double load(const void* p, int dt, long long i) {
   }
 }
 
-// Elements.set: float types round to nearest even; integers truncate toward zero, saturating
-// (PTX cvt.rzi clamps and maps NaN to 0, as Java's (long) cast), then wrap to 32 bits as (int) (long).
+// Java's (long) v: toward zero, saturating, NaN to 0. The conversion instruction saturates but an
+// H100 gives Long.MIN_VALUE for a 64-bit NaN (found by BackendContract.fillWritesOnlyTheView).
+__device__ __forceinline__ long long java_d2l(double v) {
+  return v != v ? 0 : (long long)v;
+}
+
+// Elements.set: float types round to nearest even; integers as Java's (long) v, then wrapped to
+// 32 or 8 bits as (int) (long) v and (byte) (long) v.
 __device__ __forceinline__ void store(void* p, int dt, long long i, double v) {
   switch (dt) {
     case DT_F32: ((float*)p)[i] = (float)v; break;
     case DT_F64: ((double*)p)[i] = v; break;
     case DT_BF16: ((unsigned short*)p)[i] = float_to_bf16((float)v); break;
     case DT_F16: ((unsigned short*)p)[i] = float_to_f16((float)v); break;
-    case DT_I32: ((int*)p)[i] = (int)(long long)v; break;
-    case DT_I64: ((long long*)p)[i] = (long long)v; break;
+    case DT_I32: ((int*)p)[i] = (int)java_d2l(v); break;
+    case DT_I64: ((long long*)p)[i] = java_d2l(v); break;
     case DT_BOOL: ((unsigned char*)p)[i] = v != 0.0 ? 1 : 0; break;
-    default: ((unsigned char*)p)[i] = (unsigned char)(long long)v; break;
+    default: ((unsigned char*)p)[i] = (unsigned char)java_d2l(v); break;
   }
 }
 
@@ -523,8 +529,8 @@ __device__ void atomic_add(void* p, int dt, long long at, double v) {
   switch (dt) {
     case DT_F64: atomicAdd((double*)p + at, v); return;
     case DT_F32: atomicAdd((float*)p + at, (float)v); return;
-    case DT_I32: atomicAdd((int*)p + at, (int)(long long)v); return;
-    case DT_I64: atomicAdd((unsigned long long*)p + at, (unsigned long long)(long long)v); return;
+    case DT_I32: atomicAdd((int*)p + at, (int)java_d2l(v)); return;
+    case DT_I64: atomicAdd((unsigned long long*)p + at, (unsigned long long)java_d2l(v)); return;
     default: {
       int size = (dt == DT_BF16 || dt == DT_F16) ? 2 : 1;
       unsigned long long addr = (unsigned long long)((char*)p + at * size);

@@ -6,8 +6,12 @@ import dev.rmr1.models.generate.DecodeBenchmark;
 import dev.rmr1.models.generate.GenerationStats;
 import dev.rmr1.tensor.cpu.Parallel;
 import java.io.PrintWriter;
+import dev.rmr1.tensor.KernelTimers;
+import dev.rmr1.tensor.KernelTimers.Kernel;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,8 +45,15 @@ public final class BenchDecodeCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed of the random prompts (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--profile", description = {"Then one more run with the backend's primitives timed (KernelTimers) during its decode steps:",
+      "time per step in each primitive, the call sites with the most time, and what is left (the host's share on a GPU)."})
+  boolean profile;
+
   @Option(names = "--json", description = "Print one JSON line.")
   boolean json;
+
+  /** Call sites listed by --profile. */
+  private static final int TOP_SITES = 15;
 
   @Spec CommandSpec spec;
 
@@ -50,6 +61,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
     DecodeBenchmark.Result r;
+    DecodeBenchmark.Profile p = null;
     long weightBytes;
     Path dir;
     try {
@@ -58,6 +70,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
       try (CausalLM model = modelOptions.load(dir)) {
         weightBytes = DecodeBenchmark.weightBytesPerToken(model);
         r = DecodeBenchmark.run(model, settings);
+        if (profile) p = DecodeBenchmark.profile(model, settings);
       }
     } catch (RuntimeException e) {
       err.println("rmr1 bench decode: error: " + e.getMessage());
@@ -76,6 +89,23 @@ public final class BenchDecodeCommand implements Callable<Integer> {
       line.put("prefill_tokens_per_s", r.prefillTokensPerSecond());
       line.put("decode_tokens_per_s", r.decodeTokensPerSecond());
       line.put("weight_bytes_per_token", weightBytes);
+      if (p != null) {
+        double steps = p.stats().decodeSteps();
+        Map<String, Object> millis = new LinkedHashMap<>(), calls = new LinkedHashMap<>();
+        p.kernels().forEach((k, v) -> {
+          if (v.calls() > 0) {
+            millis.put(k.name().toLowerCase(), v.nanos() / 1e6 / steps);
+            calls.put(k.name().toLowerCase(), v.calls() / steps);
+          }
+        });
+        List<Map<String, Object>> top = new ArrayList<>();
+        for (KernelTimers.Site site : p.sites().subList(0, Math.min(TOP_SITES, p.sites().size())))
+          top.add(Map.of("site", site.site(), "calls_per_step", site.calls() / steps, "ms_per_step", site.nanos() / 1e6 / steps));
+        line.put("profiled_step_ms", p.stats().decodeNanos() / 1e6 / steps);
+        line.put("kernel_ms_per_step", millis);
+        line.put("kernel_calls_per_step", calls);
+        line.put("top_sites", top);
+      }
       out.println(new ObjectMapper().writeValueAsString(line));
     } else {
       out.printf("model %s, %d threads, batch %d, prompt %d tokens, %d new tokens, median of %d%n", dir, Parallel.threads(), batch,
@@ -85,8 +115,26 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             s.decodeTokensPerSecond(), s.decodeSteps(), s.decodeNanos() / 1e9);
       out.printf("prefill %.1f tok/s, decode %.2f tok/s; weights read per decode step %.1f MB%n", r.prefillTokensPerSecond(),
           r.decodeTokensPerSecond(), weightBytes / 1e6);
+      if (p != null) printProfile(out, p);
     }
     out.flush();
     return 0;
+  }
+
+  private static void printProfile(PrintWriter out, DecodeBenchmark.Profile p) {
+    double steps = p.stats().decodeSteps(), stepMillis = p.stats().decodeNanos() / 1e6 / steps;
+    out.printf("profiled run: %.0f decode steps of %.2f ms (on a GPU each timed primitive waits for the device); per step:%n", steps, stepMillis);
+    List<Map.Entry<Kernel, KernelTimers.Total>> sorted = new ArrayList<>(p.kernels().entrySet());
+    sorted.sort((a, b) -> Long.compare(b.getValue().nanos(), a.getValue().nanos()));
+    double inKernels = 0;
+    for (Map.Entry<Kernel, KernelTimers.Total> e : sorted) {
+      KernelTimers.Total v = e.getValue();
+      inKernels += v.nanos() / 1e6 / steps;
+      if (v.calls() > 0) out.printf("  %-18s %8.3f ms  %7.1f calls%n", e.getKey().name().toLowerCase(), v.nanos() / 1e6 / steps, v.calls() / steps);
+    }
+    out.printf("  %-18s %8.3f ms  (the host: model code, sampling, bookkeeping)%n", "outside", stepMillis - inKernels);
+    out.println("call sites with the most time per step (primitive <- first caller outside the tensor library):");
+    for (KernelTimers.Site site : p.sites().subList(0, Math.min(TOP_SITES, p.sites().size())))
+      out.printf("  %8.3f ms  %7.1f calls  %s%n", site.nanos() / 1e6 / steps, site.calls() / steps, site.site());
   }
 }

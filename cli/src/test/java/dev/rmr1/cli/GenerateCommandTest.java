@@ -106,12 +106,15 @@ class GenerateCommandTest {
   @Test
   void benchDecodeJson() throws Exception {
     CliRun r = run("bench", "decode", "--model", tiny().toString(), "--prompt-tokens", "6", "--new-tokens", "4", "--batch", "3", "--warmup", "0",
-        "--repeats", "1", "--threads", "1", "--json");
+        "--repeats", "1", "--threads", "1", "--profile", "--json");
     assertEquals(0, r.exit(), r.err());
     JsonNode n = new ObjectMapper().readTree(r.out().strip());
     assertTrue(n.get("prefill_tokens_per_s").asDouble() > 0);
     assertTrue(n.get("decode_tokens_per_s").asDouble() > 0);
     assertEquals(3, n.get("batch").asInt());
     assertEquals(1, n.get("threads").asInt());
+    assertTrue(n.get("profiled_step_ms").asDouble() > 0);
+    assertTrue(n.get("kernel_calls_per_step").get("matmul").asDouble() > 0, n.toString());
+    assertTrue(n.get("top_sites").size() > 0);
   }
 }

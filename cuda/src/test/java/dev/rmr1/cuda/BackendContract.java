@@ -138,6 +138,27 @@ abstract class BackendContract {
     }
   }
 
+  /**
+   * Found by random samples on an H100: doubles stored into integer types as Java's (long) cast
+   * does, NaN to 0 (the GPU's 64-bit conversion gave Long.MIN_VALUE), out-of-range saturating.
+   */
+  @Example
+  void nansAndOutOfRangeValuesToIntegersAsJavaCasts() {
+    try (TensorScope s = TensorScope.open()) {
+      Tensor x = Tensor.of(new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e30, -1e30, -2.7, 300, 5e9}, 8);
+      for (DType to : new DType[] {DType.I64, DType.I32, DType.U8}) {
+        Tensor filled = Tensor.empty(to, 3), dFilled = on(filled);
+        backend().fill(dFilled, Double.NaN);
+        Reference.fill(filled, Double.NaN);
+        assertEquals(Arrays.toString(filled.toLongArray()), Arrays.toString(back(dFilled).toLongArray()), "fill NaN into " + to);
+        Tensor copied = Tensor.empty(to, 8), dCopied = on(copied);
+        backend().copy(dCopied, on(x));
+        Reference.copy(copied, x);
+        assertEquals(Arrays.toString(copied.toLongArray()), Arrays.toString(back(dCopied).toLongArray()), "F64 -> " + to);
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ elementwise
 
   static double[] range(UnaryOp op) {

@@ -2,6 +2,7 @@ package dev.rmr1.models.generate;
 
 import dev.rmr1.models.CausalLM;
 import dev.rmr1.nn.Parameter;
+import dev.rmr1.tensor.KernelTimers;
 import dev.rmr1.tensor.Rng;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +31,45 @@ public final class DecodeBenchmark {
   private DecodeBenchmark() {}
 
   public static Result run(CausalLM model, Settings s) {
+    List<GenerationRequest> requests = requests(model, s);
+    GenerationOptions options = options(s);
+    Generator generator = new Generator(model);
+    for (int w = 0; w < s.warmups(); w++) generator.generate(requests, options);
+    List<GenerationStats> runs = new ArrayList<>();
+    for (int r = 0; r < s.repeats(); r++) runs.add(generator.generate(requests, options).stats());
+    return new Result(s, median(runs.stream().mapToDouble(GenerationStats::prefillTokensPerSecond).toArray()),
+        median(runs.stream().mapToDouble(GenerationStats::decodeTokensPerSecond).toArray()), runs);
+  }
+
+  /**
+   * Where the decode steps' time goes: {@link KernelTimers} totals and call sites of the decode
+   * steps of one more run (the timers switch on once every sequence has its first token, so the
+   * prefill is left out). On an accelerator each timed primitive waits for the device: the profiled
+   * steps are slower than the measured ones, and their time outside the primitives is the host's.
+   */
+  public record Profile(GenerationStats stats, Map<KernelTimers.Kernel, KernelTimers.Total> kernels, List<KernelTimers.Site> sites) {}
+
+  public static Profile profile(CausalLM model, Settings s) {
+    List<GenerationRequest> requests = requests(model, s);
+    boolean timersWere = KernelTimers.enabled();
+    int[] firstTokens = {0};
+    GenerationListener startAfterPrefill = (sequence, token, text) -> {
+      if (++firstTokens[0] == s.batch()) {
+        KernelTimers.reset();
+        KernelTimers.setEnabled(true);
+      }
+    };
+    GenerationStats stats;
+    try {
+      stats = new Generator(model).generate(requests, options(s), startAfterPrefill).stats();
+    } finally {
+      KernelTimers.setEnabled(timersWere);
+    }
+    return new Profile(stats, KernelTimers.snapshot(), KernelTimers.sites());
+  }
+
+  /** {@code batch} distinct random prompts, greedy, seeded by the settings. */
+  private static List<GenerationRequest> requests(CausalLM model, Settings s) {
     int vocab = model.config().vocabSize();
     if (s.promptTokens() + s.newTokens() > model.config().maxPositionEmbeddings())
       throw new IllegalArgumentException("prompt + new tokens exceed the model's max_position_embeddings (" + model.config().maxPositionEmbeddings() + ")");
@@ -40,13 +80,12 @@ public final class DecodeBenchmark {
       for (int i = 0; i < p.length; i++) p[i] = rng.nextInt(vocab);
       requests.add(new GenerationRequest(p, SamplingParams.GREEDY, b));
     }
-    GenerationOptions options = GenerationOptions.of(s.newTokens()).withMaxBatchSize(s.batch()).withMaxPrefillTokens(s.batch() * s.promptTokens());
-    Generator generator = new Generator(model);
-    for (int w = 0; w < s.warmups(); w++) generator.generate(requests, options);
-    List<GenerationStats> runs = new ArrayList<>();
-    for (int r = 0; r < s.repeats(); r++) runs.add(generator.generate(requests, options).stats());
-    return new Result(s, median(runs.stream().mapToDouble(GenerationStats::prefillTokensPerSecond).toArray()),
-        median(runs.stream().mapToDouble(GenerationStats::decodeTokensPerSecond).toArray()), runs);
+    return requests;
+  }
+
+  /** Every prompt in one prefill pass, the whole batch decoded together, eos disabled. */
+  private static GenerationOptions options(Settings s) {
+    return GenerationOptions.of(s.newTokens()).withMaxBatchSize(s.batch()).withMaxPrefillTokens(s.batch() * s.promptTokens());
   }
 
   private static double median(double[] v) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rmr1.models.CausalLM;
 import dev.rmr1.models.generate.DecodeBenchmark;
 import dev.rmr1.models.generate.GenerationStats;
+import dev.rmr1.models.generate.SamplingParams;
 import dev.rmr1.tensor.cpu.Parallel;
 import java.io.PrintWriter;
 import dev.rmr1.tensor.KernelTimers;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code ./rmr1 bench decode}: prefill and decode tokens/s of a model (see {@link DecodeBenchmark}). */
 @Command(name = "decode", header = "Prefill and decode throughput (tokens/s) with the KV cache.", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Prefill and decode throughput (tokens/s) with the KV cache, greedy, eos disabled.",
+    description = {"Prefill and decode throughput (tokens/s) with the KV cache, greedy or sampled, eos disabled.",
         "Decode counts the generated tokens of all sequences per second of decode steps."})
 public final class BenchDecodeCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
@@ -45,6 +46,20 @@ public final class BenchDecodeCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed of the random prompts (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--temperature", defaultValue = "0", paramLabel = "T",
+      description = "0: greedy (default); otherwise sample at this temperature (RM-R1's GRPO rollouts: 1).")
+  double temperature;
+
+  @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "Keep the K most likely tokens (0: off, the default).")
+  int topK;
+
+  @Option(names = "--top-p", defaultValue = "1", paramLabel = "P",
+      description = "Keep the smallest set of most likely tokens holding probability P (1: off, the default; DeepSeek-R1-Distill: 0.95).")
+  double topP;
+
+  @Option(names = "--min-p", defaultValue = "0", paramLabel = "P", description = "Drop tokens below P times the most likely one's probability (0: off).")
+  double minP;
+
   @Option(names = "--profile", description = {"Then one more run with the backend's primitives timed (KernelTimers) during its decode steps:",
       "time per step in each primitive, the call sites with the most time, and what is left (the host's share on a GPU)."})
   boolean profile;
@@ -60,12 +75,14 @@ public final class BenchDecodeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+    DecodeBenchmark.Settings settings;
     DecodeBenchmark.Result r;
     DecodeBenchmark.Profile p = null;
     long weightBytes;
     Path dir;
     try {
-      DecodeBenchmark.Settings settings = new DecodeBenchmark.Settings(promptTokens, newTokens, batch, warmup, repeats, seed);
+      settings = new DecodeBenchmark.Settings(promptTokens, newTokens, batch, warmup, repeats, seed,
+          new SamplingParams(temperature, topK, topP, minP));
       dir = modelOptions.resolve();
       try (CausalLM model = modelOptions.load(dir)) {
         weightBytes = DecodeBenchmark.weightBytesPerToken(model);
@@ -85,6 +102,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
       line.put("batch", batch);
       line.put("prompt_tokens", promptTokens);
       line.put("new_tokens", newTokens);
+      line.put("sampling", describe(settings.sampling()));
       line.put("repeats", repeats);
       line.put("prefill_tokens_per_s", r.prefillTokensPerSecond());
       line.put("decode_tokens_per_s", r.decodeTokensPerSecond());
@@ -108,8 +126,8 @@ public final class BenchDecodeCommand implements Callable<Integer> {
       }
       out.println(new ObjectMapper().writeValueAsString(line));
     } else {
-      out.printf("model %s, %d threads, batch %d, prompt %d tokens, %d new tokens, median of %d%n", dir, Parallel.threads(), batch,
-          promptTokens, newTokens, repeats);
+      out.printf("model %s, %d threads, batch %d, prompt %d tokens, %d new tokens, %s, median of %d%n", dir, Parallel.threads(), batch,
+          promptTokens, newTokens, describe(settings.sampling()), repeats);
       for (GenerationStats s : r.runs())
         out.printf("  run: prefill %.1f tok/s (%.2f s), decode %.2f tok/s (%d steps, %.2f s)%n", s.prefillTokensPerSecond(), s.prefillNanos() / 1e9,
             s.decodeTokensPerSecond(), s.decodeSteps(), s.decodeNanos() / 1e9);
@@ -119,6 +137,12 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  static String describe(SamplingParams p) {
+    if (p.greedy()) return "greedy";
+    return "temperature " + p.temperature() + (p.topK() > 0 ? ", top-k " + p.topK() : "") + (p.topP() < 1 ? ", top-p " + p.topP() : "")
+        + (p.minP() > 0 ? ", min-p " + p.minP() : "");
   }
 
   private static void printProfile(PrintWriter out, DecodeBenchmark.Profile p) {

@@ -116,5 +116,19 @@ class GenerateCommandTest {
     assertTrue(n.get("profiled_step_ms").asDouble() > 0);
     assertTrue(n.get("kernel_calls_per_step").get("matmul").asDouble() > 0, n.toString());
     assertTrue(n.get("top_sites").size() > 0);
+    assertEquals("greedy", n.get("sampling").asText());
+  }
+
+  @Test
+  void benchDecodeSampled() throws Exception {
+    CliRun r = run("bench", "decode", "--model", tiny().toString(), "--prompt-tokens", "6", "--new-tokens", "4", "--batch", "2", "--warmup", "0",
+        "--repeats", "1", "--temperature", "0.6", "--top-p", "0.95", "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode n = new ObjectMapper().readTree(r.out().strip());
+    assertEquals("temperature 0.6, top-p 0.95", n.get("sampling").asText());
+    assertTrue(n.get("decode_tokens_per_s").asDouble() > 0);
+    CliRun bad = run("bench", "decode", "--model", tiny().toString(), "--top-p", "1.5");
+    assertEquals(1, bad.exit());
+    assertTrue(bad.err().contains("top-p must be in (0, 1]"), bad.err());
   }
 }

@@ -533,8 +533,9 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
     KernelTimers.time(Kernel.CUMSUM, this, () -> {
       int n = x.size(dim);
       long rows = n == 0 ? 0 : x.numel() / n;
-      launch("rmr1_cumsum", rows, THREADS, descWithout(out, dim), ptr(out), out.stride(dim), descWithout(x, dim), ptr(x), x.stride(dim),
-          code(x.dtype()), rows, n);
+      // a block per row, about 16 elements per thread
+      if (rows > 0) launchGrid("rmr1_cumsum", rowBlocks(rows), blockFor((n + 15) / 16), descWithout(out, dim), ptr(out), out.stride(dim),
+          descWithout(x, dim), ptr(x), x.stride(dim), code(x.dtype()), rows, n);
     });
   }
 

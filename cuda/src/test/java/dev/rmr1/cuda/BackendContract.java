@@ -322,6 +322,23 @@ abstract class BackendContract {
     }
   }
 
+  /** Rows longer than a block's threads (each thread scans a chunk), along the last dim and along a strided one. */
+  @Example
+  void cumsumOfLongRows() {
+    Random rnd = new Random(11);
+    try (TensorScope s = TensorScope.open()) {
+      for (DType dt : new DType[] {DType.F32, DType.F64}) {
+        Tensor x = TestTensors.view(rnd, TestTensors.anyLayout(rnd), dt, -3, 3, true, 3, 70_001); // integers: exact partial sums
+        for (int dim : new int[] {1, 0}) {
+          Tensor out = Tensor.empty(dt, 3, 70_001), dOut = on(out);
+          backend().cumsum(dOut, on(x), dim);
+          Reference.cumsum(out, x, dim);
+          assertSame(out, back(dOut));
+        }
+      }
+    }
+  }
+
   @Property(tries = 40)
   void topkOrdersLikeTheReference(@ForAll("shapes") int[] shape, @ForAll("floats") DType dt, @ForAll long seed) {
     if (shape.length == 0 || shape[shape.length - 1] == 0) return;

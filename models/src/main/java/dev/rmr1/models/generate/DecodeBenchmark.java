@@ -12,16 +12,22 @@ import java.util.Map;
 /**
  * Prefill and decode throughput of a model through {@link Generator}: {@code batch} distinct random
  * prompts of {@code promptTokens} tokens (no shared prefix), prefilled in one pass, then greedy
- * decoding with eos disabled until each has {@code newTokens} tokens. Prefill speed is prompt
+ * decoding (or the given sampling) with eos disabled until each has {@code newTokens} tokens. Prefill speed is prompt
  * tokens per second of prefill; decode speed is tokens produced by decode steps (all sequences;
  * the first token of each comes from the prefill) per second of decoding. Medians over
  * {@code repeats} runs after {@code warmups} unmeasured ones.
  */
 public final class DecodeBenchmark {
-  public record Settings(int promptTokens, int newTokens, int batch, int warmups, int repeats, long seed) {
+  public record Settings(int promptTokens, int newTokens, int batch, int warmups, int repeats, long seed, SamplingParams sampling) {
     public Settings {
       if (promptTokens < 1 || newTokens < 2 || batch < 1 || warmups < 0 || repeats < 1)
         throw new IllegalArgumentException("need prompt tokens >= 1, new tokens >= 2 (one decode step), batch >= 1, warmups >= 0, repeats >= 1");
+      java.util.Objects.requireNonNull(sampling, "sampling");
+    }
+
+    /** Greedy decoding. */
+    public Settings(int promptTokens, int newTokens, int batch, int warmups, int repeats, long seed) {
+      this(promptTokens, newTokens, batch, warmups, repeats, seed, SamplingParams.GREEDY);
     }
   }
 
@@ -68,7 +74,7 @@ public final class DecodeBenchmark {
     return new Profile(stats, KernelTimers.snapshot(), KernelTimers.sites());
   }
 
-  /** {@code batch} distinct random prompts, greedy, seeded by the settings. */
+  /** {@code batch} distinct random prompts seeded by the settings, sampled with the settings' parameters (sequence b with seed b). */
   private static List<GenerationRequest> requests(CausalLM model, Settings s) {
     int vocab = model.config().vocabSize();
     if (s.promptTokens() + s.newTokens() > model.config().maxPositionEmbeddings())
@@ -78,7 +84,7 @@ public final class DecodeBenchmark {
     for (int b = 0; b < s.batch(); b++) {
       int[] p = new int[s.promptTokens()];
       for (int i = 0; i < p.length; i++) p[i] = rng.nextInt(vocab);
-      requests.add(new GenerationRequest(p, SamplingParams.GREEDY, b));
+      requests.add(new GenerationRequest(p, s.sampling(), b));
     }
     return requests;
   }

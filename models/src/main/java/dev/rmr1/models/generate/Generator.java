@@ -190,37 +190,21 @@ public final class Generator {
         caches.add(s.cache);
         next.add(new int[] {s.last()});
       }
-      int vocab = model.config().vocabSize();
-      // Greedy or plain temperature sampling (GRPO rollouts) run where the logits are: S token ids
-      // come back instead of S x V logits (10 MB a step for 16 sequences of Qwen2.5), and the host
-      // does no softmax over the vocabulary. Filtered sampling takes the host's Sampler.
-      if (seqs.stream().allMatch(s -> s.request.sampling().greedy())) {
-        long[] best;
-        try (Tensor out = model.step(caches, next, false)) {
-          best = DeviceSampling.argmax(out);
-        }
-        for (int i = 0; i < seqs.size(); i++) accept(seqs.get(i), (int) best[i]);
-      } else if (seqs.stream().allMatch(s -> DeviceSampling.plain(s.request.sampling(), vocab))) {
-        double[] temperatures = new double[seqs.size()], uniforms = new double[seqs.size()];
-        for (int i = 0; i < seqs.size(); i++) {
-          temperatures[i] = seqs.get(i).request.sampling().temperature();
-          uniforms[i] = seqs.get(i).rng.nextDouble(); // the one draw Sampler makes for this token
-        }
-        int[] tokens;
-        try (Tensor out = model.step(caches, next, false)) {
-          tokens = DeviceSampling.sample(out, temperatures, uniforms);
-        }
-        for (int i = 0; i < seqs.size(); i++) accept(seqs.get(i), tokens[i]);
-      } else {
-        float[] logits;
-        try (Tensor out = model.step(caches, next, false)) {
-          logits = out.toFloatArray();
-        }
-        for (int i = 0; i < seqs.size(); i++) {
-          Seq s = seqs.get(i);
-          accept(s, sampler.sample(logits, i * vocab, vocab, s.request.sampling(), s.rng));
-        }
+      // Tokens are chosen where the logits are: S token ids come back instead of S x V logits
+      // (10 MB a step for 16 sequences of Qwen2.5), and the host does no softmax over the
+      // vocabulary. Each sequence makes the one draw from its own generator that Sampler makes.
+      List<SamplingParams> params = new ArrayList<>(seqs.size());
+      double[] uniforms = new double[seqs.size()];
+      for (int i = 0; i < seqs.size(); i++) {
+        Seq s = seqs.get(i);
+        params.add(s.request.sampling());
+        if (!s.request.sampling().greedy()) uniforms[i] = s.rng.nextDouble();
       }
+      int[] chosen;
+      try (Tensor out = model.step(caches, next, false)) {
+        chosen = DeviceSampling.choose(out, params, uniforms, sampler);
+      }
+      for (int i = 0; i < seqs.size(); i++) accept(seqs.get(i), chosen[i]);
       decodeTokens += seqs.size();
       decodeSteps++;
       decodeNanos += System.nanoTime() - t0;

@@ -9,7 +9,15 @@ import java.util.Arrays;
  * per sequence, so a sequence's tokens do not depend on what else is in the batch.
  */
 public final class Sampler {
+  /**
+   * Tokens below this probability are left out of the sort when those above it decide every active
+   * filter ({@link #decidable}): the exact answer without sorting a 150k vocabulary.
+   */
+  static final double FLOOR = 1e-7;
+
   private double[] probs = new double[0];
+  private int[] candidateTokens = new int[0];
+  private double[] candidateProbs = new double[0];
   private long[] keys = new long[0];
 
   /** Index of the largest logit (the first one on ties), as greedy decoding and torch.argmax. */
@@ -34,10 +42,7 @@ public final class Sampler {
   public int sample(float[] logits, int offset, int vocab, SamplingParams p, Rng rng) {
     if (vocab <= 0) throw new IllegalArgumentException("empty logits row");
     if (p.greedy()) return argmax(logits, offset, vocab);
-    if (probs.length < vocab) {
-      probs = new double[vocab];
-      keys = new long[vocab];
-    }
+    if (probs.length < vocab) probs = new double[vocab];
     // softmax(logits / T) in double
     double max = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < vocab; i++) max = Math.max(max, logits[offset + i] / p.temperature());
@@ -45,12 +50,73 @@ public final class Sampler {
     double sum = 0;
     for (int i = 0; i < vocab; i++) sum += probs[i] = Math.exp(logits[offset + i] / p.temperature() - max);
     for (int i = 0; i < vocab; i++) probs[i] /= sum;
+    double u = rng.nextDouble();
+    if (!filters(p, vocab)) return draw(vocab, u);
 
-    boolean filtered = p.topK() > 0 && p.topK() < vocab || p.topP() < 1 || p.minP() > 0;
-    if (!filtered) return draw(vocab, rng);
+    // the tokens above the floor when they decide the filters, else all
+    if (candidateTokens.length < vocab) {
+      candidateTokens = new int[vocab];
+      candidateProbs = new double[vocab];
+    }
+    int n = 0;
+    double mass = 0, top = 0;
+    for (int i = 0; i < vocab; i++)
+      if (probs[i] >= FLOOR) {
+        candidateTokens[n] = i;
+        candidateProbs[n++] = probs[i];
+        mass += probs[i];
+        top = Math.max(top, probs[i]);
+      }
+    if (!decidable(n, mass, top, p)) {
+      for (int i = 0; i < vocab; i++) {
+        candidateTokens[i] = i;
+        candidateProbs[i] = probs[i];
+      }
+      n = vocab;
+    }
+    return drawFiltered(candidateTokens, candidateProbs, n, p, u);
+  }
 
-    // Candidates in descending probability (ties: lower index first), only as many as needed.
-    int n = sortedCandidates(vocab, p);
+  /** Whether top-k, top-p or min-p removes anything from a vocabulary of this size. */
+  static boolean filters(SamplingParams p, int vocab) {
+    return p.topK() > 0 && p.topK() < vocab || p.topP() < 1 || p.minP() > 0;
+  }
+
+  /**
+   * Whether the n tokens of probability at least {@link #FLOOR} (total {@code mass}, largest
+   * {@code top}) hold every token the filters of p can keep, so that {@link #drawFiltered} over them
+   * alone is exact.
+   */
+  static boolean decidable(int n, double mass, double top, SamplingParams p) {
+    return n > 0
+        && (p.topK() == 0 || n >= p.topK())
+        && (p.topP() >= 1 ? p.topK() > 0 || p.minP() > 0 : mass >= p.topP())
+        && (p.minP() == 0 || p.minP() * top >= FLOOR);
+  }
+
+  /** The inverse-CDF draw over the whole distribution; the last possible token when rounding leaves the total at or below u. */
+  private int draw(int vocab, double u) {
+    double acc = 0;
+    int last = 0;
+    for (int i = 0; i < vocab; i++) {
+      if (probs[i] > 0) last = i;
+      acc += probs[i];
+      if (u < acc) return i;
+    }
+    return last;
+  }
+
+  /**
+   * The filtered draw with the uniform u in [0, 1): top-k, then top-p, then min-p over n candidate
+   * tokens (ascending token ids, with their probabilities), which must hold every token the filters
+   * can keep (all tokens, or those {@link #decidable} says suffice). Also the last step of device
+   * sampling ({@link DeviceSampling}), which sends the host only such candidates.
+   */
+  int drawFiltered(int[] tokens, double[] probs, int n, SamplingParams p, double u) {
+    if (keys.length < n) keys = new long[n];
+    // candidates in descending probability (ties: lower token first)
+    for (int k = 0; k < n; k++) keys[k] = key(probs[k], k);
+    Arrays.sort(keys, 0, n);
     int keep = n;
     if (p.topK() > 0) keep = Math.min(keep, p.topK());
     if (p.topP() < 1) {
@@ -72,7 +138,7 @@ public final class Sampler {
     }
     double kept = 0;
     for (int k = 0; k < keep; k++) kept += probs[index(keys[k])];
-    double u = rng.nextDouble() * kept;
+    double target = u * kept;
     // Draw in vocabulary order among the kept tokens, so the result matches an inverse-CDF draw
     // over the renormalised, filtered distribution.
     int[] chosen = new int[keep];
@@ -81,56 +147,16 @@ public final class Sampler {
     double acc = 0;
     for (int c : chosen) {
       acc += probs[c];
-      if (u < acc) return c;
+      if (target < acc) return tokens[c];
     }
-    return chosen[keep - 1];
+    return tokens[chosen[keep - 1]];
   }
 
-  private int draw(int vocab, Rng rng) {
-    double u = rng.nextDouble();
-    double acc = 0;
-    int last = 0;
-    for (int i = 0; i < vocab; i++) {
-      if (probs[i] > 0) last = i;
-      acc += probs[i];
-      if (u < acc) return i;
-    }
-    return last;
-  }
-
-  /**
-   * Fills keys[0..n) with the most likely tokens in descending order. Only tokens above a small
-   * probability floor are sorted when they already carry enough mass for top-p and top-k (the
-   * exact answer, without sorting a 150k vocabulary); otherwise all tokens are sorted.
-   */
-  private int sortedCandidates(int vocab, SamplingParams p) {
-    final double floor = 1e-7;
-    int n = 0;
-    double mass = 0, top = 0;
-    for (int i = 0; i < vocab; i++)
-      if (probs[i] >= floor) {
-        keys[n++] = key(probs[i], i);
-        mass += probs[i];
-        top = Math.max(top, probs[i]);
-      }
-    // Every active filter must be decidable from the candidates alone.
-    boolean enough = n > 0
-        && (p.topK() == 0 || n >= p.topK())
-        && (p.topP() >= 1 ? p.topK() > 0 || p.minP() > 0 : mass >= p.topP())
-        && (p.minP() == 0 || p.minP() * top >= floor);
-    if (!enough) {
-      n = 0;
-      for (int i = 0; i < vocab; i++) keys[n++] = key(probs[i], i);
-    }
-    Arrays.sort(keys, 0, n);
-    return n;
-  }
-
-  /** Sort key: ascending order of the key is descending probability, then ascending index. */
-  private static long key(double prob, int index) {
+  /** Sort key: ascending order of the key is descending probability, then ascending position. */
+  private static long key(double prob, int position) {
     // probabilities are in [0, 1]: their float bits order like the values; negate for descending.
     long bits = Float.floatToRawIntBits((float) prob);
-    return ((0x7fffffffL - bits) << 32) | index;
+    return ((0x7fffffffL - bits) << 32) | position;
   }
 
   private static int index(long key) {

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
@@ -17,27 +19,67 @@ import net.jqwik.api.constraints.IntRange;
 
 /** Sampling where the logits are draws exactly what the host's {@link Sampler} draws from the same generator state. */
 class DeviceSamplingTest {
+  /** Greedy, plain, top-k, top-p and min-p rows side by side; peaked rows leave most tokens below Sampler's floor. */
   @Property(tries = 300)
   void drawsWhatTheHostSamplerDraws(@ForAll @IntRange(min = 1, max = 5) int rows, @ForAll @IntRange(min = 1, max = 400) int vocab,
       @ForAll boolean masked, @ForAll long seed) {
     Random rnd = new Random(seed);
     float[] logits = new float[rows * vocab];
-    for (int i = 0; i < logits.length; i++) {
-      logits[i] = (float) (rnd.nextGaussian() * 3);
-      if (masked && rnd.nextInt(3) == 0) logits[i] = Float.NEGATIVE_INFINITY;
+    for (int r = 0; r < rows; r++) {
+      double spread = new double[] {0.1, 3, 30}[rnd.nextInt(3)]; // flat, natural, peaked
+      for (int i = 0; i < vocab; i++) {
+        logits[r * vocab + i] = (float) (rnd.nextGaussian() * spread);
+        if (masked && rnd.nextInt(3) == 0) logits[r * vocab + i] = Float.NEGATIVE_INFINITY;
+      }
+      logits[r * vocab + rnd.nextInt(vocab)] = 1; // at least one finite logit a row
     }
-    for (int r = 0; r < rows; r++) logits[r * vocab + rnd.nextInt(vocab)] = 1; // at least one finite logit a row
-    double[] temperatures = new double[rows], uniforms = new double[rows];
+    List<SamplingParams> params = new ArrayList<>();
+    double[] uniforms = new double[rows];
     int[] want = new int[rows];
     Sampler sampler = new Sampler();
     for (int r = 0; r < rows; r++) {
-      temperatures[r] = 0.2 + 2 * rnd.nextDouble();
+      params.add(randomParams(rnd, vocab));
       long s = rnd.nextLong();
-      want[r] = sampler.sample(logits, r * vocab, vocab, SamplingParams.temperature(temperatures[r]), new Rng(s));
-      uniforms[r] = new Rng(s).nextDouble();
+      want[r] = sampler.sample(logits, r * vocab, vocab, params.get(r), new Rng(s));
+      if (!params.get(r).greedy()) uniforms[r] = new Rng(s).nextDouble();
     }
     try (TensorScope scope = TensorScope.open()) {
-      assertArrayEquals(want, DeviceSampling.sample(Tensor.of(logits, rows, vocab), temperatures, uniforms));
+      assertArrayEquals(want, DeviceSampling.choose(Tensor.of(logits, rows, vocab), params, uniforms, new Sampler()), params.toString());
+    }
+  }
+
+  static SamplingParams randomParams(Random rnd, int vocab) {
+    return switch (rnd.nextInt(5)) {
+      case 0 -> SamplingParams.GREEDY;
+      case 1 -> SamplingParams.temperature(0.2 + 2 * rnd.nextDouble());
+      default -> new SamplingParams(0.2 + 2 * rnd.nextDouble(), rnd.nextBoolean() ? 0 : 1 + rnd.nextInt(vocab + 5),
+          new double[] {0.5, 0.9, 0.99999, 1}[rnd.nextInt(4)], new double[] {0, 0, 0.05, 0.5}[rnd.nextInt(4)]);
+    };
+  }
+
+  /**
+   * Top-k over a peaked row: only 3 tokens are above the floor, fewer than k, so the device sends
+   * the whole row; top-p over the same row packs its 3 candidates.
+   */
+  @Example
+  void filtersTheFloorCannotDecideTakeTheWholeRow() {
+    float[] row = new float[1000];
+    java.util.Arrays.fill(row, -40);
+    row[7] = 0;
+    row[500] = -1;
+    row[999] = -2;
+    float[] logits = new float[2000];
+    System.arraycopy(row, 0, logits, 0, 1000);
+    System.arraycopy(row, 0, logits, 1000, 1000);
+    List<SamplingParams> params = List.of(new SamplingParams(1, 50, 1, 0), new SamplingParams(1, 0, 0.9, 0));
+    Sampler sampler = new Sampler();
+    for (long seed = 1; seed <= 20; seed++) {
+      int[] want = new int[2];
+      for (int r = 0; r < 2; r++) want[r] = sampler.sample(logits, r * 1000, 1000, params.get(r), new Rng(seed));
+      double u = new Rng(seed).nextDouble();
+      try (TensorScope scope = TensorScope.open()) {
+        assertArrayEquals(want, DeviceSampling.choose(Tensor.of(logits, 2, 1000), params, new double[] {u, u}, sampler), "u = " + u);
+      }
     }
   }
 
@@ -46,26 +88,30 @@ class DeviceSamplingTest {
   void aUniformPastTheTotalTakesTheLastPossibleToken() {
     float[] logits = {0, 0, 0, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
     try (TensorScope scope = TensorScope.open()) {
-      int[] got = DeviceSampling.sample(Tensor.of(logits, 1, 5), new double[] {1}, new double[] {1.0});
+      int[] got = DeviceSampling.choose(Tensor.of(logits, 1, 5), List.of(SamplingParams.temperature(1)), new double[] {1.0}, new Sampler());
       assertEquals(2, got[0]);
     }
   }
 
   @Example
-  void rowsWithoutADistributionAreRefused() {
+  void rowsWithoutADistributionAreRefusedUnlessGreedy() {
     float[] logits = {Float.NaN, 1, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    SamplingParams t = SamplingParams.temperature(1), topP = new SamplingParams(1, 0, 0.9, 0);
     try (TensorScope scope = TensorScope.open()) {
-      assertThrows(IllegalStateException.class, () -> DeviceSampling.sample(Tensor.of(logits, 2, 2), new double[] {1, 1}, new double[] {0.5, 0.5}));
+      Tensor x = Tensor.of(logits, 2, 2);
+      assertThrows(IllegalStateException.class, () -> DeviceSampling.choose(x, List.of(t, t), new double[] {0.5, 0.5}, new Sampler()));
+      assertThrows(IllegalStateException.class, () -> DeviceSampling.choose(x, List.of(SamplingParams.GREEDY, topP), new double[] {0, 0.5}, new Sampler()));
+      // greedy takes the first NaN, as Sampler.argmax, and all -inf gives the first token
+      assertArrayEquals(new int[] {0, 0}, DeviceSampling.choose(x, List.of(SamplingParams.GREEDY, SamplingParams.GREEDY), new double[2], new Sampler()));
     }
   }
 
   @Example
-  void onlyUnfilteredSamplingRunsThere() {
-    assertTrue(DeviceSampling.plain(SamplingParams.temperature(1), 10));
-    assertTrue(DeviceSampling.plain(new SamplingParams(0.7, 10, 1, 0), 10)); // top-k of the whole vocabulary filters nothing
-    assertFalse(DeviceSampling.plain(SamplingParams.GREEDY, 10));
-    assertFalse(DeviceSampling.plain(new SamplingParams(1, 5, 1, 0), 10));
-    assertFalse(DeviceSampling.plain(new SamplingParams(1, 0, 0.9, 0), 10));
-    assertFalse(DeviceSampling.plain(new SamplingParams(1, 0, 1, 0.05), 10));
+  void whichParametersFilter() {
+    assertFalse(Sampler.filters(SamplingParams.temperature(1), 10));
+    assertFalse(Sampler.filters(new SamplingParams(0.7, 10, 1, 0), 10)); // top-k of the whole vocabulary filters nothing
+    assertTrue(Sampler.filters(new SamplingParams(1, 5, 1, 0), 10));
+    assertTrue(Sampler.filters(new SamplingParams(1, 0, 0.9, 0), 10));
+    assertTrue(Sampler.filters(new SamplingParams(1, 0, 1, 0.05), 10));
   }
 }

@@ -83,7 +83,7 @@ public final class Linear extends Module {
     if (x.size(-1) != in)
       throw new IllegalArgumentException("Linear(" + in + " -> " + out + "): input " + java.util.Arrays.toString(x.shape()) + " has last dim " + x.size(-1));
     Var y = x.matmul(weight.var().transpose(0, 1));
-    if (bias != null) y = y.add(bias.var().dtype() == y.dtype() ? bias.var() : bias.var().to(y.dtype()));
+    if (bias != null) y = y.add(bias.as(y.dtype()));
     if (lora != null && lora.isActive()) y = y.add(lora.forward(x));
     return y;
   }

@@ -1,6 +1,7 @@
 package dev.rmr1.nn;
 
 import dev.rmr1.autograd.Var;
+import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
 import java.util.Arrays;
@@ -21,6 +22,16 @@ public final class Parameter implements AutoCloseable {
   /** The leaf to compute with; the same object for the parameter's whole life. */
   public Var var() {
     return var;
+  }
+
+  /**
+   * The parameter in dtype {@code dt} to compute with: the leaf itself when it has that dtype;
+   * otherwise a cast, made once while a {@link CastCache} is open when the parameter is frozen.
+   */
+  public Var as(DType dt) {
+    if (var.dtype() == dt) return var;
+    CastCache cache = CastCache.current();
+    return cache != null && !requiresGrad() ? cache.cast(var.data(), dt) : var.to(dt);
   }
 
   /** The current value (an optimizer updates it in place). */

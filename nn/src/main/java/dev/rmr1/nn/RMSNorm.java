@@ -35,7 +35,6 @@ public final class RMSNorm extends Module {
   }
 
   public Var forward(Var x) {
-    Var w = weight.var();
-    return x.rmsNorm(w.dtype() == x.dtype() ? w : w.to(x.dtype()), eps);
+    return x.rmsNorm(weight.as(x.dtype()), eps);
   }
 }

@@ -1,6 +1,7 @@
 package dev.rmr1.models.generate;
 
 import dev.rmr1.models.CausalLM;
+import dev.rmr1.nn.CastCache;
 import dev.rmr1.nn.SequenceCache;
 import dev.rmr1.tensor.Rng;
 import dev.rmr1.tensor.Tensor;
@@ -53,7 +54,9 @@ public final class Generator {
           throw new IllegalArgumentException("prompt " + i + " has token id " + r.promptId(j) + " outside the vocabulary [0, " + vocab + ")");
     }
     Run run = new Run(requests, options, listener);
-    try {
+    // nothing changes the weights while generating: frozen low-precision biases and norm weights
+    // are cast to the compute dtype once, not on every step
+    try (CastCache casts = CastCache.open()) {
       run.loop();
     } finally {
       run.closeAll();

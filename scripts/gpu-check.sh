@@ -20,8 +20,9 @@ BUNDLE=$OUT_DIR/rmr1-gpu.tar.xz
 BUNDLE_LIMIT_MB=${BUNDLE_LIMIT_MB:-42}
 # Modules the jars use at run time. java.desktop: java.beans, which Jackson and Jinjava (chat
 # templates) load; jdk.management: the process CPU time the training benchmarks report. jdk.zipfs:
-# JUnit scans the jar's packages through the zip file system.
-JRE_MODULES=java.base,java.desktop,java.logging,java.management,java.net.http,java.sql,java.xml,jdk.incubator.vector,jdk.management,jdk.unsupported,jdk.crypto.ec,jdk.zipfs
+# JUnit scans the jar's packages through the zip file system. jdk.jfr: a flight recording of the
+# batch-16 decode (where the host's time goes), analysed back here with `jfr print`.
+JRE_MODULES=java.base,java.desktop,java.logging,java.management,java.net.http,java.sql,java.xml,jdk.incubator.vector,jdk.management,jdk.unsupported,jdk.crypto.ec,jdk.zipfs,jdk.jfr
 JUNIT_CONSOLE=org.junit.platform:junit-platform-console-standalone:1.14.4
 JVM_FLAGS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC"
 
@@ -159,8 +160,13 @@ run() {
       | tee "$log/hf-check.jsonl" || echo "   hf_check.py failed: $(tail -3 "$log/hf-check.err")"
   fi
   if want decode; then
-  bench 60 "greedy decode, batch 1" decode --model "$ckpt" --device cuda --batch 1 --prompt-tokens 128 --new-tokens 64 --repeats 2 --profile --json
-  bench 60 "greedy decode, batch 16" decode --model "$ckpt" --device cuda --batch 16 --prompt-tokens 128 --new-tokens 64 --repeats 2 --profile --json
+  # the lengths of torch_bench.py's generate; its sampled runs use the same parameters
+  local dec=(decode --model "$ckpt" --device cuda --prompt-tokens 128 --new-tokens 128 --repeats 2 --json)
+  bench 60 "greedy decode, batch 1" "${dec[@]}" --batch 1 --profile
+  BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=$log/decode-b16.jfr,settings=profile" \
+    bench 60 "greedy decode, batch 16 (with a flight recording)" "${dec[@]}" --batch 16
+  bench 60 "sampled decode, batch 16, temperature 1 (GRPO rollouts)" "${dec[@]}" --batch 16 --temperature 1
+  bench 60 "sampled decode, batch 16, temperature 0.6, top-p 0.95" "${dec[@]}" --batch 16 --temperature 0.6 --top-p 0.95
   fi
   want train && bench 90 "SFT and GRPO throughput (LoRA r 16 on a BF16 base; GRPO 2 prompts x 8 samples)" train --device cuda "${qwen[@]}" \
     --seq-len 512 --prompt-len 256 --batch 4 --grpo-prompts 2 --group-size 8 --grpo-prompt-len 128 --new-tokens 64 --grpo-micro-batch 8 --warmup 0 --steps 1
@@ -178,8 +184,8 @@ run() {
   [ $tests_rc -eq 0 ] && echo "CUDA test suite: passed (skipped tests are listed above with their reasons)" || echo "CUDA test suite: FAILED (exit $tests_rc)"
   # $OUT (the device tool brings back only a few files): the main results, and every log in one archive
   if [ -n "${OUT:-}" ]; then
-    cp "$log"/bench.jsonl "$log"/cuda-tests.log "$log"/hf-check.jsonl "$log"/hf_logits.safetensors "$OUT"/ 2>/dev/null
-    tar -C "$log" -czf "$OUT/gpu-check-logs.tar.gz" .
+    cp "$log"/bench.jsonl "$log"/cuda-tests.log "$log"/hf-check.jsonl "$log"/hf_logits.safetensors "$log"/*.jfr "$OUT"/ 2>/dev/null
+    tar -C "$log" --exclude='*.jfr' -czf "$OUT/gpu-check-logs.tar.gz" .
     echo "results in $OUT: $(ls "$OUT" | paste -sd' ')"
   fi
   return $tests_rc

@@ -5,8 +5,9 @@ Prints one JSON line per measurement (impl "pytorch"), the same quantities as ou
   gemm        8192^3 F32, TF32 and BF16 matrix products: TFLOP/s      (vs ./rmr1 bench matmul)
   train_step  forward + backward + AdamW of a Qwen2.5-0.5B-shaped model in BF16, batch 4 x 1024,
               SDPA attention: tokens/s (the issue quotes 40,262 on an H200) (vs ./rmr1 bench train)
-  generate    greedy Hugging Face generate in BF16 at batch 1 and 16: new tokens/s
-              (the issue quotes 14 and 214 on an H200)                  (vs ./rmr1 bench decode)
+  generate    Hugging Face generate in BF16, greedy at batch 1 and 16, sampled at batch 16
+              (temperature 1; temperature 0.6 with top-p 0.95): new tokens/s (the issue quotes 14
+              and 214 greedy on an H200); the time includes the prompt's prefill (vs ./rmr1 bench decode)
 The model is built from a config with random weights: nothing is downloaded (the GPU machine has
 no network). Every measurement reports the median over its repetitions after a warm-up.
 """
@@ -81,21 +82,29 @@ def train_step(transformers, batch=4, seq=1024, reps=10):
     del m, opt
 
 
-def generate(transformers, batches=(1, 16), prompt=128, new=128):
+# RM-R1's GRPO rollouts sample at temperature 1; DeepSeek-R1-Distill's generation_config.json
+# samples at 0.6 with top-p 0.95. top_k=0 switches off transformers' default top-k of 50.
+SAMPLED = {"temperature 1.0": dict(temperature=1.0, top_k=0, top_p=1.0),
+           "temperature 0.6, top-p 0.95": dict(temperature=0.6, top_k=0, top_p=0.95)}
+
+
+def generate(transformers, prompt=128, new=128):
     m = model(transformers)
     m.eval()
     m.generation_config.pad_token_id = 0
-    for b in batches:
+    runs = [(1, "greedy", dict(do_sample=False)), (16, "greedy", dict(do_sample=False))]
+    runs += [(16, name, dict(do_sample=True, **kw)) for name, kw in SAMPLED.items()]
+    for b, mode, kwargs in runs:
         ids = torch.randint(0, QWEN25_05B["vocab_size"], (b, prompt), device="cuda")
         mask = torch.ones_like(ids)
 
         def run(tokens):
             with torch.no_grad():
-                return m.generate(input_ids=ids, attention_mask=mask, max_new_tokens=tokens, min_new_tokens=tokens, do_sample=False)
+                return m.generate(input_ids=ids, attention_mask=mask, max_new_tokens=tokens, min_new_tokens=tokens, **kwargs)
 
         run(8)  # warm-up: kernels, cuBLAS handles, caches
         s = timed(lambda: run(new), 0, 3)
-        emit(bench="generate", mode="greedy", dtype="bf16", batch=b, prompt_tokens=prompt, new_tokens=new, median_s=s,
+        emit(bench="generate", mode=mode, dtype="bf16", batch=b, prompt_tokens=prompt, new_tokens=new, median_s=s,
              tokens_per_s=b * new / s)
     del m
 

@@ -439,15 +439,21 @@ extern "C" __global__ void rmr1_rope(DESC out, void* o, DESC x, const void* xp, 
 // ---------------------------------------------------------------- attention
 
 #define ATT_MAX_PER_LANE 8  // head dims up to 32 * 8 = 256
+#define ATT_WARPS 8         // warps per query row (CudaBackend.ATTENTION_WARPS)
 
-// One query row attended by one warp: lane l holds channels l, l + 32, ... of q and of the output
-// accumulator. Scores are warp-shuffle dot products (no shared memory, no block barriers), and an
-// online softmax (running max and sum, Milakov & Gimelshein 2018) keeps O(D) state per row: no
-// (T, T) score matrix. Keys j = 0 .. keys - 1 sit at kb0 + j * ksj + c * ksc (values alike); the
-// row (attention weights summing to 1, or 0 without keys) is written at ob + c * osc.
-__device__ __forceinline__ void warp_attend(int lane, int dim, int dt, double scale, const void* qp, long long qb, long long qsc, const void* kp,
-                                            long long kb0, long long ksj, long long ksc, const void* vp, long long vb0, long long vsj, long long vsc,
-                                            int keys, void* o, long long ob, long long osc) {
+// One query row attended by one block of ATT_WARPS warps; warp w takes keys w, w + ATT_WARPS, ...
+// (flash-decoding's split of the keys). Lane l holds channels l, l + 32, ... of q and of its warp's
+// output accumulator; scores are warp-shuffle dot products, and an online softmax (running max and
+// sum, Milakov & Gimelshein 2018) keeps O(D) state per warp: no (T, T) score matrix. The warps'
+// states merge in shared memory, each rescaled to the common maximum. (One warp walking all keys
+// in order was latency-bound: about 0.2 ms per layer for 200 cached positions on an H100.)
+// Keys j = 0 .. keys - 1 sit at kb0 + j * ksj + c * ksc (values alike); the row (attention weights
+// summing to 1, or 0 without keys) is written at ob + c * osc. Every thread of the block calls it.
+__device__ void block_attend(int dim, int dt, double scale, const void* qp, long long qb, long long qsc, const void* kp, long long kb0,
+                             long long ksj, long long ksc, const void* vp, long long vb0, long long vsj, long long vsc, int keys, void* o,
+                             long long ob, long long osc) {
+  __shared__ double wm[ATT_WARPS], wl[ATT_WARPS], wacc[ATT_WARPS][32 * ATT_MAX_PER_LANE];
+  int lane = threadIdx.x & 31, w = threadIdx.x >> 5;
   double qv[ATT_MAX_PER_LANE], acc[ATT_MAX_PER_LANE];
 #pragma unroll
   for (int t = 0; t < ATT_MAX_PER_LANE; t++) {
@@ -456,7 +462,7 @@ __device__ __forceinline__ void warp_attend(int lane, int dim, int dt, double sc
     acc[t] = 0.0;
   }
   double m = -INF_D, l = 0.0;
-  for (int j = 0; j < keys; j++) {
+  for (int j = w; j < keys; j += ATT_WARPS) {
     long long kb = kb0 + j * ksj, vb = vb0 + j * vsj;
     double dot = 0.0;
 #pragma unroll
@@ -477,25 +483,44 @@ __device__ __forceinline__ void warp_attend(int lane, int dim, int dt, double sc
     }
     m = mnew;
   }
+  if (lane == 0) {
+    wm[w] = m;
+    wl[w] = l;
+  }
 #pragma unroll
   for (int t = 0; t < ATT_MAX_PER_LANE; t++) {
     int c = lane + 32 * t;
-    if (c < dim) store(o, dt, ob + c * osc, keys <= 0 ? 0.0 : acc[t] / l);
+    if (c < dim) wacc[w][c] = acc[t];
   }
+  __syncthreads();
+  // a warp without keys has max -inf and weight 0; a NaN in a warp's sum or accumulator still
+  // reaches the output (0 * NaN)
+  double mx = -INF_D;
+  for (int u = 0; u < ATT_WARPS; u++) mx = fmax(mx, wm[u]);
+  double sum = 0.0, weight[ATT_WARPS];
+  for (int u = 0; u < ATT_WARPS; u++) {
+    weight[u] = wm[u] == -INF_D ? 0.0 : exp(wm[u] - mx);
+    sum += wl[u] * weight[u];
+  }
+  for (int c = threadIdx.x; c < dim; c += blockDim.x) {
+    double a = 0.0;
+    for (int u = 0; u < ATT_WARPS; u++) a += wacc[u][c] * weight[u];
+    store(o, dt, ob + c * osc, keys <= 0 ? 0.0 : a / sum);
+  }
+  __syncthreads();  // the shared state is reused by the block's next row
 }
 
-// One warp per (b, h, i) query row (warp_attend). All descs are the raw 4-d (B, H, T, D) views.
+// One block per (b, h, i) query row (block_attend). All descs are the raw 4-d (B, H, T, D) views.
 extern "C" __global__ void rmr1_attention(DESC out, void* o, DESC q, const void* qp, DESC k, const void* kp, DESC v, const void* vp, int dt,
                                           double scale, int causal, int qoffset) {
-  int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
   int batch = q.shape[0], hq = q.shape[1], tq = q.shape[2], dim = q.shape[3], hkv = k.shape[1], tk = k.shape[2];
   int group = hq / hkv;
   long long rows = (long long)batch * hq * tq;
-  for (long long r = (long long)blockIdx.x * warps + (threadIdx.x >> 5); r < rows; r += (long long)gridDim.x * warps) {
+  for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
     int i = (int)(r % tq), h = (int)((r / tq) % hq), b = (int)(r / ((long long)tq * hq));
     int kh = h / group;
     int last = causal ? qoffset + i : tk - 1;
-    warp_attend(lane, dim, dt, scale, qp, q.offset + b * q.strides[0] + h * q.strides[1] + i * q.strides[2], q.strides[3], kp,
+    block_attend(dim, dt, scale, qp, q.offset + b * q.strides[0] + h * q.strides[1] + i * q.strides[2], q.strides[3], kp,
                 k.offset + b * k.strides[0] + kh * k.strides[1], k.strides[2], k.strides[3], vp, v.offset + b * v.strides[0] + kh * v.strides[1],
                 v.strides[2], v.strides[3], last + 1, o, out.offset + b * out.strides[0] + h * out.strides[1] + i * out.strides[2], out.strides[3]);
   }
@@ -643,6 +668,107 @@ extern "C" __global__ void rmr1_topk(DESC vrows, void* vo, long long vstride, DE
   }
 }
 
+// ---------------------------------------------------------------- sampling filters
+
+// TopFilters' order as one integer per token, larger first: the bits of the probability rounded to
+// float (non-negative, so they order like the values), then the lower index. 0 is below every key.
+__device__ __forceinline__ unsigned long long top_key(double p, int j) {
+  return ((unsigned long long)__float_as_uint(__double2float_rn(p)) << 32) | (0xffffffffu - (unsigned)j);
+}
+
+// Over the row's tokens with key >= at: their count (si[0]) and mass (sv[0]), for every thread.
+__device__ void keys_at_least(const double* row, int n, unsigned long long at, double* sv, long long* si, double& mass, long long& count) {
+  double m = 0.0;
+  long long c = 0;
+  for (int j = threadIdx.x; j < n; j += blockDim.x) {
+    double p = row[j];
+    if (top_key(p, j) >= at) {
+      m += p;
+      c++;
+    }
+  }
+  sv[threadIdx.x] = m;
+  si[threadIdx.x] = c;
+  __syncthreads();
+  block_reduce(sv, si, [](double& a, long long& ai, double b, long long bi) { a += b; ai += bi; });
+  mass = sv[0];
+  count = si[0];
+  __syncthreads();
+}
+
+// The largest key k in [lo, hi] whose tokens with key >= k (counted by count when byCount, else
+// weighed by mass) reach target; lo when none does. A bisection over the 64-bit keys: no sort.
+__device__ unsigned long long largest_key_reaching(const double* row, int n, unsigned long long lo, unsigned long long hi, bool byCount,
+                                                   double target, double* sv, long long* si) {
+  while (lo < hi) {
+    unsigned long long mid = lo + (hi - lo + 1) / 2;
+    double mass;
+    long long count;
+    keys_at_least(row, n, mid, sv, si, mass, count);
+    if ((byCount ? (double)count : mass) >= target) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+// TopFilter (TopFilters' top-k, then top-p renormalised over what top-k kept, then min-p) on dense
+// F64 rows, one block per row: the kept tokens are those with key >= a threshold found by
+// bisection. params: (rows, 3) F64 of top-k (0: off), top-p (1: off), min-p (0: off).
+extern "C" __global__ void rmr1_top_filter(double* out, const double* probs, const double* params, long long rows, int n) {
+  __shared__ double sv[1024];
+  __shared__ long long si[1024];
+  for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+    const double* row = probs + r * n;
+    double* orow = out + r * n;
+    int topK = (int)params[3 * r];
+    double topP = params[3 * r + 1], minP = params[3 * r + 2];
+    // the most likely token's key and probability (si holds keys as signed: they are below 2^63)
+    long long best = 0;
+    double top = 0.0;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) {
+      long long k = (long long)top_key(row[j], j);
+      if (k > best) {
+        best = k;
+        top = row[j];
+      }
+    }
+    sv[threadIdx.x] = top;
+    si[threadIdx.x] = best;
+    __syncthreads();
+    block_reduce(sv, si, [](double& a, long long& ai, double b, long long bi) {
+      if (bi > ai) { a = b; ai = bi; }
+    });
+    top = sv[0];
+    unsigned long long hi = (unsigned long long)si[0], threshold = 0;
+    __syncthreads();
+    double total = 1.0;  // the mass top-p is relative to: all, or what top-k kept
+    if (topK > 0 && topK < n) {
+      threshold = largest_key_reaching(row, n, 0, hi, true, topK, sv, si);
+      long long count;
+      keys_at_least(row, n, threshold, sv, si, total, count);
+    }
+    if (topP < 1.0) threshold = largest_key_reaching(row, n, threshold, hi, false, topP * total, sv, si);
+    if (minP > 0.0) {
+      // up to the first token (in key order) below the cutoff: above the largest such key
+      double cutoff = minP * top;
+      long long below = 0;
+      for (int j = threadIdx.x; j < n; j += blockDim.x) {
+        long long k = (long long)top_key(row[j], j);
+        if (row[j] < cutoff && (unsigned long long)k >= threshold && k > below) below = k;
+      }
+      sv[threadIdx.x] = 0.0;
+      si[threadIdx.x] = below;
+      __syncthreads();
+      block_reduce(sv, si, [](double& a, long long& ai, double b, long long bi) {
+        if (bi > ai) ai = bi;
+      });
+      if (si[0] > 0) threshold = (unsigned long long)si[0] + 1;
+      __syncthreads();
+    }
+    for (int j = threadIdx.x; j < n; j += blockDim.x) orow[j] = top_key(row[j], j) >= threshold ? row[j] : 0.0;
+  }
+}
+
 // ---------------------------------------------------------------- optimizer
 
 // One AdamW update of dense F32 tensors (torch.optim.AdamW, single-tensor path), with the float
@@ -774,19 +900,18 @@ extern "C" __global__ void rmr1_cache_append(const __grid_constant__ SeqTable t,
   }
 }
 
-// One warp per (sequence, query head): the query at packed position offset[s] attends to cache
-// positions 0 .. past[s] of KV head h / G (warp_attend). q and out: raw (1, Hq, N, D) descs.
+// One block per (sequence, query head): the query at packed position offset[s] attends to cache
+// positions 0 .. past[s] of KV head h / G (block_attend). q and out: raw (1, Hq, N, D) descs.
 extern "C" __global__ void rmr1_decode_attention(const __grid_constant__ SeqTable t, DESC out, void* o, DESC q, const void* qp, int dt, int hkv,
                                                  double scale) {
-  int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
   int hq = q.shape[1], dim = q.shape[3];
   int group = hq / hkv;
   long long rows = (long long)t.n * hq;
-  for (long long r = (long long)blockIdx.x * warps + (threadIdx.x >> 5); r < rows; r += (long long)gridDim.x * warps) {
+  for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
     int s = (int)(r / hq), h = (int)(r % hq);
     int pos = t.offset[s];
     long long kb0 = (long long)(h / group) * t.capacity[s] * dim;  // dense (1, Hkv, capacity, D) caches
-    warp_attend(lane, dim, dt, scale, qp, q.offset + h * q.strides[1] + pos * q.strides[2], q.strides[3], (const void*)t.k[s], kb0, dim, 1,
-                (const void*)t.v[s], kb0, dim, 1, t.past[s] + 1, o, out.offset + h * out.strides[1] + pos * out.strides[2], out.strides[3]);
+    block_attend(dim, dt, scale, qp, q.offset + h * q.strides[1] + pos * q.strides[2], q.strides[3], (const void*)t.k[s], kb0, dim, 1,
+                 (const void*)t.v[s], kb0, dim, 1, t.past[s] + 1, o, out.offset + h * out.strides[1] + pos * out.strides[2], out.strides[3]);
   }
 }

@@ -17,6 +17,7 @@ import dev.rmr1.tensor.RaggedAttention;
 import dev.rmr1.tensor.ReduceOp;
 import dev.rmr1.tensor.Storage;
 import dev.rmr1.tensor.Tensor;
+import dev.rmr1.tensor.TopFilter;
 import dev.rmr1.tensor.UnaryOp;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -33,14 +34,14 @@ import jcuda.driver.CUdeviceptr;
  * {@code src/main/cuda/rmr1_kernels.cu}, matrix products on cuBLAS. Tensors keep their views
  * (offset and strides travel to the kernels in a {@code TensorDesc}), so nothing assumes host memory.
  */
-public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, FusedRmsNorm, FusedSwiGlu, RaggedAttention {
+public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, FusedRmsNorm, FusedSwiGlu, RaggedAttention, TopFilter {
   static final int MAX_DIMS = 8;
   private static final int THREADS = 256;
   private static final int MAX_BLOCKS = 65535;
   /** Head dims the attention kernel holds in registers: 8 channels per lane of a warp. */
   static final int MAX_HEAD_DIM = 256;
-  /** Query rows per attention block: one warp each. */
-  private static final int ATTENTION_WARPS = 4;
+  /** Warps per query row of the per-row attention kernels, each taking every 8th key: ATT_WARPS in the CUDA source. */
+  private static final int ATTENTION_WARPS = 8;
   /** Queries from which {@link #attention} (no gradient) takes the blocked products of {@link CudaAttention} (a prefill, not a decode step). */
   private static final int BLOCKED_ATTENTION_MIN_QUERIES = 16;
 
@@ -185,9 +186,9 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
     launcher.launch(name, kernels.function(name), grid, block, 0, args);
   }
 
-  /** A kernel that gives each of {@code rows} query rows one warp ({@link #ATTENTION_WARPS} per block). */
-  private void launchWarpRows(String name, long rows, Object... args) {
-    launchGrid(name, (int) Math.min(MAX_BLOCKS, (rows + ATTENTION_WARPS - 1) / ATTENTION_WARPS), 32 * ATTENTION_WARPS, args);
+  /** A kernel that gives each of {@code rows} query rows a block of {@link #ATTENTION_WARPS} warps (block_attend). */
+  private void launchAttentionRows(String name, long rows, Object... args) {
+    launchGrid(name, rowBlocks(rows), 32 * ATTENTION_WARPS, args);
   }
 
   static int blockFor(long n) {
@@ -419,7 +420,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
       if (d > MAX_HEAD_DIM) throw new IllegalArgumentException("CUDA attention supports head dims up to " + MAX_HEAD_DIM + ", got " + d + " in q " + q);
       long rows = (long) q.size(0) * q.size(1) * q.size(2);
       if (rows == 0) return;
-      launchWarpRows("rmr1_attention", rows, raw(out), ptr(out), raw(q), ptr(q), raw(k), ptr(k), raw(v), ptr(v), code(q.dtype()), scale,
+      launchAttentionRows("rmr1_attention", rows, raw(out), ptr(out), raw(q), ptr(q), raw(k), ptr(k), raw(v), ptr(v), code(q.dtype()), scale,
           causal ? 1 : 0, qOffset);
     });
   }
@@ -464,7 +465,7 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
         byte[] table = seqTable(keyCaches, valueCaches, pasts, offsets, s0, count);
         launch("rmr1_cache_append", (long) count * hkv * k.size(3), THREADS, table, raw(k), ptr(k), raw(v), ptr(v), code(k.dtype()));
         long rows = (long) count * q.size(1);
-        launchWarpRows("rmr1_decode_attention", rows, table, raw(out), ptr(out), raw(q), ptr(q), code(q.dtype()), hkv, scale);
+        launchAttentionRows("rmr1_decode_attention", rows, table, raw(out), ptr(out), raw(q), ptr(q), code(q.dtype()), hkv, scale);
       }
     });
   }
@@ -536,6 +537,29 @@ public final class CudaBackend implements Backend, FusedAdamW, FusedAttention, F
       // a block per row, about 16 elements per thread
       if (rows > 0) launchGrid("rmr1_cumsum", rowBlocks(rows), blockFor((n + 15) / 16), descWithout(out, dim), ptr(out), out.stride(dim),
           descWithout(x, dim), ptr(x), x.stride(dim), code(x.dtype()), rows, n);
+    });
+  }
+
+  @Override
+  public void topFilter(Tensor out, Tensor probs, int[] topK, double[] topP, double[] minP) {
+    KernelTimers.time(Kernel.TOP_FILTER, this, () -> {
+      for (Tensor t : new Tensor[] {out, probs})
+        if (!t.device().equals(device) || t.dtype() != DType.F64 || t.dim() != 2 || !t.isContiguous() || !Arrays.equals(t.shape(), probs.shape()))
+          throw new IllegalArgumentException("topFilter needs dense (S, V) F64 tensors of one shape on " + device + ", got " + t + " and " + probs);
+      int rows = probs.size(0), vocab = probs.size(1);
+      if (topK.length != rows || topP.length != rows || minP.length != rows)
+        throw new IllegalArgumentException("topFilter: " + rows + " rows but " + topK.length + " top-k, " + topP.length + " top-p and " + minP.length
+            + " min-p values");
+      if (rows == 0 || vocab == 0) return;
+      double[] params = new double[3 * rows]; // (S, 3): top-k, top-p, min-p
+      for (int i = 0; i < rows; i++) {
+        params[3 * i] = topK[i];
+        params[3 * i + 1] = topP[i];
+        params[3 * i + 2] = minP[i];
+      }
+      try (Tensor p = Tensor.of(device, DType.F64, params, rows, 3)) {
+        launchGrid("rmr1_top_filter", rowBlocks(rows), 1024, address(out), address(probs), address(p), (long) rows, vocab);
+      }
     });
   }
 

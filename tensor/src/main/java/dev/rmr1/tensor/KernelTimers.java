@@ -25,7 +25,7 @@ public final class KernelTimers {
    */
   public enum Kernel {
     ALLOCATE, COPY, FILL, UNARY, BINARY, WHERE, REDUCE, SOFTMAX, MATMUL, RMS_NORM, ROPE, ATTENTION, ATTENTION_BACKWARD, INDEX_SELECT, GATHER,
-    SCATTER_ADD, CUMSUM, TOPK
+    SCATTER_ADD, CUMSUM, TOPK, TOP_FILTER
   }
 
   private static final Kernel[] KERNELS = Kernel.values();

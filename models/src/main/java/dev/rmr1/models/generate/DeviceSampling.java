@@ -4,22 +4,21 @@ import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Device;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
+import dev.rmr1.tensor.TopFilter;
+import dev.rmr1.tensor.TopFilters;
 import java.util.List;
 
 /**
  * Token choice where the logits are (the model's device), so that a decoding step of S sequences
- * moves a few numbers per sequence to the host instead of S x V logits. Every row draws what
- * {@link Sampler#sample} draws from the same generator state:
+ * moves S token ids to the host instead of S x V logits. Every row draws what {@link Sampler#sample}
+ * draws from the same generator state (up to the rounding of sums computed in another order):
  *
  * <ul>
  *   <li>greedy: the row's argmax;
- *   <li>plain temperature sampling (RM-R1's GRPO rollouts): softmax(logits / T) in F64 and the
- *       inverse-CDF pick in vocabulary order, counted on the device;
- *   <li>top-k / top-p / min-p: the device finds the tokens of probability at least
- *       {@link Sampler#FLOOR} and, when they decide the filters ({@link Sampler#decidable}), packs
- *       them (token, probability) into a few columns per row; the host sorts and filters only those
- *       ({@link Sampler#drawFiltered}). A row they do not decide (a flat distribution) sends its
- *       whole probability row.
+ *   <li>sampled: softmax(logits / T) in F64; top-k / top-p / min-p ({@link TopFilters}) zero the
+ *       removed tokens, by the backend's {@link TopFilter} where it has one (no sort of the
+ *       vocabulary), else on the host; then the inverse-CDF pick in vocabulary order at the
+ *       uniform times the kept mass.
  * </ul>
  */
 @SuppressWarnings("try") // the scope frees the temporaries
@@ -29,23 +28,20 @@ public final class DeviceSampling {
   /**
    * Row i of logits (S, V) chosen with {@code params.get(i)} and the uniform draw
    * {@code uniforms[i]} in [0, 1) (the one draw the host's Sampler makes for the token; unused for
-   * greedy rows). The sampler is the host's part of filtered rows (its buffers are reused).
+   * greedy rows).
    */
-  public static int[] choose(Tensor logits, List<SamplingParams> params, double[] uniforms, Sampler sampler) {
+  public static int[] choose(Tensor logits, List<SamplingParams> params, double[] uniforms) {
     int s = logits.size(0), v = logits.size(1);
     if (params.size() != s || uniforms.length != s)
       throw new IllegalArgumentException(s + " logits rows, " + params.size() + " sampling parameters and " + uniforms.length + " uniforms");
     int[] out = new int[s];
-    boolean anyGreedy = params.stream().anyMatch(SamplingParams::greedy), anySampled = params.stream().anyMatch(p -> !p.greedy());
-    boolean anyPlain = params.stream().anyMatch(p -> !p.greedy() && !Sampler.filters(p, v));
-    boolean anyFiltered = params.stream().anyMatch(p -> !p.greedy() && Sampler.filters(p, v));
     Device device = logits.device();
     try (TensorScope scope = TensorScope.open()) {
-      if (anyGreedy) {
+      if (params.stream().anyMatch(SamplingParams::greedy)) {
         long[] best = logits.argmax(-1, false).toLongArray(); // ties to the first, the first NaN winning, as Sampler.argmax
         for (int i = 0; i < s; i++) if (params.get(i).greedy()) out[i] = (int) best[i];
       }
-      if (!anySampled) return out;
+      if (params.stream().allMatch(SamplingParams::greedy)) return out;
       double[] temperatures = new double[s];
       for (int i = 0; i < s; i++) temperatures[i] = params.get(i).greedy() ? 1 : params.get(i).temperature();
       Tensor scaled = logits.to(DType.F64).div(Tensor.of(device, DType.F64, temperatures, s, 1)); // (S, V) logits / T
@@ -54,63 +50,51 @@ public final class DeviceSampling {
         if (!params.get(i).greedy() && (Double.isNaN(visible[i]) || visible[i] == Double.NEGATIVE_INFINITY))
           throw new IllegalStateException("logits row " + i + " has no finite maximum (NaN or all -inf)");
       Tensor probs = scaled.softmax(-1); // (S, V)
-      if (anyPlain) {
-        int[] picks = inverseCdf(probs, uniforms);
-        for (int i = 0; i < s; i++) if (!params.get(i).greedy() && !Sampler.filters(params.get(i), v)) out[i] = picks[i];
+      double[] targets = uniforms.clone();
+      if (params.stream().anyMatch(p -> !p.greedy() && Sampler.filters(p, v))) {
+        probs = filtered(probs, params);
+        // the host draws u times the kept mass over the kept tokens
+        double[] kept = probs.sum(-1, false).toDoubleArray();
+        for (int i = 0; i < s; i++) if (!params.get(i).greedy() && Sampler.filters(params.get(i), v)) targets[i] *= kept[i];
       }
-      if (anyFiltered) {
-        Tensor above = probs.ge(Tensor.scalar(device, DType.F64, Sampler.FLOOR)); // (S, V) the candidates
-        Tensor aboveF = above.to(DType.F64);
-        double[] counts = aboveF.sum(-1, false).toDoubleArray(), masses = probs.mul(aboveF).sum(-1, false).toDoubleArray();
-        double[] tops = probs.max(-1, false).toDoubleArray();
-        int width = 0;
-        boolean[] packed = new boolean[s];
-        for (int i = 0; i < s; i++) {
-          SamplingParams p = params.get(i);
-          if (p.greedy() || !Sampler.filters(p, v)) continue;
-          packed[i] = Sampler.decidable((int) counts[i], masses[i], tops[i], p);
-          if (packed[i]) width = Math.max(width, (int) counts[i]);
-        }
-        double[][] candidates = width == 0 ? null : pack(probs, above, aboveF, width);
-        int[] tokens = new int[Math.max(width, v)];
-        double[] candidateProbs = new double[Math.max(width, v)];
-        for (int i = 0; i < s; i++) {
-          SamplingParams p = params.get(i);
-          if (p.greedy() || !Sampler.filters(p, v)) continue;
-          int n;
-          if (packed[i]) {
-            n = (int) counts[i];
-            for (int k = 0; k < n; k++) {
-              tokens[k] = (int) candidates[0][i * width + k];
-              candidateProbs[k] = candidates[1][i * width + k];
-            }
-          } else { // the floor's tokens do not decide this row's filters: all of them
-            n = v;
-            double[] row = probs.narrow(0, i, 1).toDoubleArray();
-            for (int k = 0; k < v; k++) {
-              tokens[k] = k;
-              candidateProbs[k] = row[k];
-            }
-          }
-          out[i] = sampler.drawFiltered(tokens, candidateProbs, n, p, uniforms[i]);
-        }
-      }
+      int[] picks = inverseCdf(probs, targets);
+      for (int i = 0; i < s; i++) if (!params.get(i).greedy()) out[i] = picks[i];
     }
     return out;
   }
 
-  /**
-   * Row i's inverse-CDF pick of probs (S, V) for {@code uniforms[i]}: the first token whose
-   * cumulative probability exceeds it (the last token of positive probability when rounding leaves
-   * the total at or below it), as Sampler's unfiltered draw.
-   */
-  private static int[] inverseCdf(Tensor probs, double[] uniforms) {
+  /** probs (S, V) with the tokens each row's top-k / top-p / min-p remove set to 0 (unfiltered rows as they are). */
+  private static Tensor filtered(Tensor probs, List<SamplingParams> params) {
     int s = probs.size(0), v = probs.size(1);
-    Device device = probs.device();
+    int[] topK = new int[s];
+    double[] topP = new double[s], minP = new double[s];
+    for (int i = 0; i < s; i++) {
+      SamplingParams p = params.get(i);
+      boolean on = !p.greedy() && Sampler.filters(p, v);
+      topK[i] = on ? p.topK() : 0;
+      topP[i] = on ? p.topP() : 1;
+      minP[i] = on ? p.minP() : 0;
+    }
+    if (probs.backend() instanceof TopFilter filter) {
+      Tensor out = Tensor.empty(probs.device(), DType.F64, s, v);
+      filter.topFilter(out, probs, topK, topP, minP);
+      return out;
+    }
+    return Tensor.of(probs.device(), DType.F64, TopFilters.filterRows(probs.toDoubleArray(), s, v, topK, topP, minP), s, v);
+  }
+
+  /**
+   * Row i's inverse-CDF pick of weights (S, V) for {@code targets[i]}: the first token whose
+   * cumulative weight exceeds it (the last token of positive weight when rounding leaves the total
+   * at or below it), as Sampler's draws.
+   */
+  private static int[] inverseCdf(Tensor weights, double[] targets) {
+    int s = weights.size(0), v = weights.size(1);
+    Device device = weights.device();
     int[] out = new int[s];
-    Tensor below = probs.cumsum(-1).le(Tensor.of(device, DType.F64, uniforms, s, 1)); // cumulative <= u: the tokens before the pick
+    Tensor below = weights.cumsum(-1).le(Tensor.of(device, DType.F64, targets, s, 1)); // cumulative <= target: the tokens before the pick
     double[] counts = below.to(DType.F64).sum(-1, false).toDoubleArray();
-    double[] lastPositive = null; // only when rounding left a row's total at or below its uniform
+    double[] lastPositive = null; // only when rounding left a row's total at or below its target
     for (int i = 0; i < s; i++) {
       if (counts[i] < v) {
         out[i] = (int) counts[i];
@@ -118,28 +102,10 @@ public final class DeviceSampling {
       }
       if (lastPositive == null) {
         Tensor none = Tensor.scalar(device, DType.F64, -1);
-        lastPositive = Tensor.where(probs.gt(0), Tensor.arange(device, DType.F64, v), none).max(-1, false).toDoubleArray();
+        lastPositive = Tensor.where(weights.gt(0), Tensor.arange(device, DType.F64, v), none).max(-1, false).toDoubleArray();
       }
       out[i] = (int) lastPositive[i];
     }
     return out;
-  }
-
-  /**
-   * Each row's candidates (above: (S, V) BOOL, aboveF the same in F64) packed in vocabulary order
-   * into {@code width} columns: {tokens, probabilities}, each S x width row-major. A candidate goes
-   * to column (candidates before it); every other token adds 0 to its predecessor candidate's
-   * column, which keeps the atomic additions spread over the row instead of on one spare column.
-   * Rows not packed (more candidates than width) are clamped into the columns and ignored.
-   */
-  private static double[][] pack(Tensor probs, Tensor above, Tensor aboveF, int width) {
-    int s = probs.size(0), v = probs.size(1);
-    Device device = probs.device();
-    Tensor zero = Tensor.scalar(device, DType.F64, 0);
-    Tensor column = aboveF.cumsum(-1).sub(1).clamp(0, width - 1).to(DType.I64); // (S, V)
-    Tensor tokens = Tensor.zeros(device, DType.F64, s, width)
-        .scatterAddInPlace(-1, column, Tensor.where(above, Tensor.arange(device, DType.F64, v), zero));
-    Tensor values = Tensor.zeros(device, DType.F64, s, width).scatterAddInPlace(-1, column, Tensor.where(above, probs, zero));
-    return new double[][] {tokens.toDoubleArray(), values.toDoubleArray()};
   }
 }

@@ -205,7 +205,7 @@ public final class Generator {
       }
       int[] chosen;
       try (Tensor out = model.step(caches, next, false)) {
-        chosen = DeviceSampling.choose(out, params, uniforms, sampler);
+        chosen = DeviceSampling.choose(out, params, uniforms);
       }
       for (int i = 0; i < seqs.size(); i++) accept(seqs.get(i), chosen[i]);
       decodeTokens += seqs.size();

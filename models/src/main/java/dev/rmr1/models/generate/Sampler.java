@@ -1,6 +1,7 @@
 package dev.rmr1.models.generate;
 
 import dev.rmr1.tensor.Rng;
+import dev.rmr1.tensor.TopFilters;
 import java.util.Arrays;
 
 /**
@@ -79,13 +80,12 @@ public final class Sampler {
 
   /** Whether top-k, top-p or min-p removes anything from a vocabulary of this size. */
   static boolean filters(SamplingParams p, int vocab) {
-    return p.topK() > 0 && p.topK() < vocab || p.topP() < 1 || p.minP() > 0;
+    return TopFilters.filters(p.topK(), p.topP(), p.minP(), vocab);
   }
 
   /**
    * Whether the n tokens of probability at least {@link #FLOOR} (total {@code mass}, largest
-   * {@code top}) hold every token the filters of p can keep, so that {@link #drawFiltered} over them
-   * alone is exact.
+   * {@code top}) hold every token the filters of p can keep, so that filtering them alone is exact.
    */
   static boolean decidable(int n, double mass, double top, SamplingParams p) {
     return n > 0
@@ -107,42 +107,22 @@ public final class Sampler {
   }
 
   /**
-   * The filtered draw with the uniform u in [0, 1): top-k, then top-p, then min-p over n candidate
-   * tokens (ascending token ids, with their probabilities), which must hold every token the filters
-   * can keep (all tokens, or those {@link #decidable} says suffice). Also the last step of device
-   * sampling ({@link DeviceSampling}), which sends the host only such candidates.
+   * The filtered draw with the uniform u in [0, 1): {@link TopFilters} over n candidate tokens
+   * (ascending token ids, with their probabilities) that hold every token the filters can keep,
+   * then the inverse-CDF pick among the kept ones in vocabulary order.
    */
-  int drawFiltered(int[] tokens, double[] probs, int n, SamplingParams p, double u) {
+  private int drawFiltered(int[] tokens, double[] probs, int n, SamplingParams p, double u) {
     if (keys.length < n) keys = new long[n];
-    // candidates in descending probability (ties: lower token first)
-    for (int k = 0; k < n; k++) keys[k] = key(probs[k], k);
+    for (int k = 0; k < n; k++) keys[k] = TopFilters.key(probs[k], k);
     Arrays.sort(keys, 0, n);
-    int keep = n;
-    if (p.topK() > 0) keep = Math.min(keep, p.topK());
-    if (p.topP() < 1) {
-      double mass = 0;
-      int k = 0;
-      while (k < keep) {
-        mass += probs[index(keys[k])];
-        k++;
-        if (mass >= p.topP()) break;
-      }
-      keep = Math.max(1, k);
-    }
-    if (p.minP() > 0) {
-      // min-p is relative to the most likely token, after top-k/top-p (transformers' MinPLogitsWarper)
-      double cutoff = p.minP() * probs[index(keys[0])];
-      int k = 1;
-      while (k < keep && probs[index(keys[k])] >= cutoff) k++;
-      keep = k;
-    }
+    int keep = TopFilters.keep(keys, probs, n, p.topK(), p.topP(), p.minP());
     double kept = 0;
-    for (int k = 0; k < keep; k++) kept += probs[index(keys[k])];
+    for (int k = 0; k < keep; k++) kept += probs[TopFilters.position(keys[k])];
     double target = u * kept;
     // Draw in vocabulary order among the kept tokens, so the result matches an inverse-CDF draw
     // over the renormalised, filtered distribution.
     int[] chosen = new int[keep];
-    for (int k = 0; k < keep; k++) chosen[k] = index(keys[k]);
+    for (int k = 0; k < keep; k++) chosen[k] = TopFilters.position(keys[k]);
     Arrays.sort(chosen);
     double acc = 0;
     for (int c : chosen) {
@@ -150,16 +130,5 @@ public final class Sampler {
       if (target < acc) return tokens[c];
     }
     return tokens[chosen[keep - 1]];
-  }
-
-  /** Sort key: ascending order of the key is descending probability, then ascending position. */
-  private static long key(double prob, int position) {
-    // probabilities are in [0, 1]: their float bits order like the values; negate for descending.
-    long bits = Float.floatToRawIntBits((float) prob);
-    return ((0x7fffffffL - bits) << 32) | position;
-  }
-
-  private static int index(long key) {
-    return (int) key;
   }
 }

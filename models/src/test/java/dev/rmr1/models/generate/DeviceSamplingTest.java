@@ -44,7 +44,7 @@ class DeviceSamplingTest {
       if (!params.get(r).greedy()) uniforms[r] = new Rng(s).nextDouble();
     }
     try (TensorScope scope = TensorScope.open()) {
-      assertArrayEquals(want, DeviceSampling.choose(Tensor.of(logits, rows, vocab), params, uniforms, new Sampler()), params.toString());
+      assertArrayEquals(want, DeviceSampling.choose(Tensor.of(logits, rows, vocab), params, uniforms), params.toString());
     }
   }
 
@@ -58,27 +58,24 @@ class DeviceSamplingTest {
   }
 
   /**
-   * Top-k over a peaked row: only 3 tokens are above the floor, fewer than k, so the device sends
-   * the whole row; top-p over the same row packs its 3 candidates.
+   * transformers' semantics on both sides: top-p is relative to what top-k kept (probabilities 0.4,
+   * 0.3, 0.2, 0.1 with top-k 2 and top-p 0.5 keep the first token alone: 0.4 / 0.7 >= 0.5), and
+   * ties keep the lower token ids (top-k 2 of four equal logits: tokens 0 and 1).
    */
   @Example
-  void filtersTheFloorCannotDecideTakeTheWholeRow() {
-    float[] row = new float[1000];
-    java.util.Arrays.fill(row, -40);
-    row[7] = 0;
-    row[500] = -1;
-    row[999] = -2;
-    float[] logits = new float[2000];
-    System.arraycopy(row, 0, logits, 0, 1000);
-    System.arraycopy(row, 0, logits, 1000, 1000);
-    List<SamplingParams> params = List.of(new SamplingParams(1, 50, 1, 0), new SamplingParams(1, 0, 0.9, 0));
+  void topPIsRelativeToWhatTopKKeptAndTiesKeepLowerIds() {
+    float[] logits = new float[8];
+    double[] p = {0.4, 0.3, 0.2, 0.1};
+    for (int i = 0; i < 4; i++) logits[i] = (float) Math.log(p[i]); // row 0
+    List<SamplingParams> params = List.of(new SamplingParams(1, 2, 0.5, 0), new SamplingParams(1, 2, 1, 0));
     Sampler sampler = new Sampler();
-    for (long seed = 1; seed <= 20; seed++) {
-      int[] want = new int[2];
-      for (int r = 0; r < 2; r++) want[r] = sampler.sample(logits, r * 1000, 1000, params.get(r), new Rng(seed));
+    for (long seed = 1; seed <= 30; seed++) {
       double u = new Rng(seed).nextDouble();
+      assertEquals(0, sampler.sample(logits, 0, 4, params.get(0), new Rng(seed)));
+      int tie = sampler.sample(logits, 4, 4, params.get(1), new Rng(seed));
+      assertTrue(tie == 0 || tie == 1, "tie " + tie);
       try (TensorScope scope = TensorScope.open()) {
-        assertArrayEquals(want, DeviceSampling.choose(Tensor.of(logits, 2, 1000), params, new double[] {u, u}, sampler), "u = " + u);
+        assertArrayEquals(new int[] {0, tie}, DeviceSampling.choose(Tensor.of(logits, 2, 4), params, new double[] {u, u}), "u = " + u);
       }
     }
   }
@@ -88,7 +85,7 @@ class DeviceSamplingTest {
   void aUniformPastTheTotalTakesTheLastPossibleToken() {
     float[] logits = {0, 0, 0, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
     try (TensorScope scope = TensorScope.open()) {
-      int[] got = DeviceSampling.choose(Tensor.of(logits, 1, 5), List.of(SamplingParams.temperature(1)), new double[] {1.0}, new Sampler());
+      int[] got = DeviceSampling.choose(Tensor.of(logits, 1, 5), List.of(SamplingParams.temperature(1)), new double[] {1.0});
       assertEquals(2, got[0]);
     }
   }
@@ -99,10 +96,10 @@ class DeviceSamplingTest {
     SamplingParams t = SamplingParams.temperature(1), topP = new SamplingParams(1, 0, 0.9, 0);
     try (TensorScope scope = TensorScope.open()) {
       Tensor x = Tensor.of(logits, 2, 2);
-      assertThrows(IllegalStateException.class, () -> DeviceSampling.choose(x, List.of(t, t), new double[] {0.5, 0.5}, new Sampler()));
-      assertThrows(IllegalStateException.class, () -> DeviceSampling.choose(x, List.of(SamplingParams.GREEDY, topP), new double[] {0, 0.5}, new Sampler()));
+      assertThrows(IllegalStateException.class, () -> DeviceSampling.choose(x, List.of(t, t), new double[] {0.5, 0.5}));
+      assertThrows(IllegalStateException.class, () -> DeviceSampling.choose(x, List.of(SamplingParams.GREEDY, topP), new double[] {0, 0.5}));
       // greedy takes the first NaN, as Sampler.argmax, and all -inf gives the first token
-      assertArrayEquals(new int[] {0, 0}, DeviceSampling.choose(x, List.of(SamplingParams.GREEDY, SamplingParams.GREEDY), new double[2], new Sampler()));
+      assertArrayEquals(new int[] {0, 0}, DeviceSampling.choose(x, List.of(SamplingParams.GREEDY, SamplingParams.GREEDY), new double[2]));
     }
   }
 

@@ -30,7 +30,7 @@ class SamplerTest {
     }
   }
 
-  /** The filtered distribution by the plain definition: sort everything, apply top-k, top-p, min-p. */
+  /** The filtered distribution by the plain definition: sort everything, apply top-k, top-p (renormalised), min-p. */
   static double[] referenceDistribution(float[] logits, SamplingParams p) {
     int v = logits.length;
     double[] prob = new double[v];
@@ -42,14 +42,19 @@ class SamplerTest {
     for (int i = 0; i < v; i++) order.add(i);
     order.sort(Comparator.<Integer>comparingDouble(i -> -(float) prob[i]).thenComparingInt(i -> i));
     int keep = v;
-    if (p.topK() > 0) keep = Math.min(keep, p.topK());
+    double total = 1; // transformers' top-p is relative to what top-k kept (a softmax of the filtered scores)
+    if (p.topK() > 0 && p.topK() < v) {
+      keep = p.topK();
+      total = 0;
+      for (int k = 0; k < keep; k++) total += prob[order.get(k)];
+    }
     if (p.topP() < 1) {
       double mass = 0;
       int k = 0;
       while (k < keep) {
         mass += prob[order.get(k)];
         k++;
-        if (mass >= p.topP()) break;
+        if (mass >= p.topP() * total) break;
       }
       keep = k;
     }

@@ -21,7 +21,7 @@ BUNDLE_LIMIT_MB=${BUNDLE_LIMIT_MB:-42}
 # Modules the jars use at run time. java.desktop: java.beans, which Jackson and Jinjava (chat
 # templates) load; jdk.management: the process CPU time the training benchmarks report. jdk.zipfs:
 # JUnit scans the jar's packages through the zip file system. jdk.jfr: a flight recording of the
-# batch-16 decode (where the host's time goes), analysed back here with `jfr print`.
+# batch-16 decode (RMR1_DECODE_JFR=1: where the host's time goes), analysed back here with `jfr print`.
 JRE_MODULES=java.base,java.desktop,java.logging,java.management,java.net.http,java.sql,java.xml,jdk.incubator.vector,jdk.management,jdk.unsupported,jdk.crypto.ec,jdk.zipfs,jdk.jfr
 JUNIT_CONSOLE=org.junit.platform:junit-platform-console-standalone:1.14.4
 JVM_FLAGS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC"
@@ -100,6 +100,7 @@ run() {
   # One deadline for the whole run (the device tool allows 600 s a command): each step gets what
   # its own limit allows within it, keeping TORCH_RESERVE_S for PyTorch's side of the benchmarks.
   # RMR1_GPU_SKIP: comma-separated parts to leave out of a rerun (tests, matmul, hf, decode, train-step, train, torch)
+  # RMR1_DECODE_JFR=1: a flight recording of the batch-16 greedy decode
   want() { [[ ",${RMR1_GPU_SKIP:-}," != *",$1,"* ]]; }
   local deadline=$((SECONDS + ${RMR1_GPU_BUDGET_S:-540})) torch_reserve=${TORCH_RESERVE_S:-120}
   limit() { local l=$(( $2 - SECONDS )); [ "$1" -lt "$l" ] && l=$1; echo $(( l < 0 ? 0 : l )); }
@@ -163,8 +164,9 @@ run() {
   # the lengths of torch_bench.py's generate; its sampled runs use the same parameters
   local dec=(decode --model "$ckpt" --device cuda --prompt-tokens 128 --new-tokens 128 --repeats 2 --json)
   bench 60 "greedy decode, batch 1" "${dec[@]}" --batch 1 --profile
-  BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=$log/decode-b16.jfr,settings=profile" \
-    bench 60 "greedy decode, batch 16 (with a flight recording)" "${dec[@]}" --batch 16
+  # RMR1_DECODE_JFR=1: a flight recording of this one (decode-b16.jfr in $OUT; `jfr print` here)
+  BENCH_JAVA_OPTS="${RMR1_DECODE_JFR:+-XX:StartFlightRecording=filename=$log/decode-b16.jfr,settings=profile}" \
+    bench 60 "greedy decode, batch 16" "${dec[@]}" --batch 16
   bench 60 "sampled decode, batch 16, temperature 1 (GRPO rollouts)" "${dec[@]}" --batch 16 --temperature 1
   bench 60 "sampled decode, batch 16, temperature 0.6, top-p 0.95" "${dec[@]}" --batch 16 --temperature 0.6 --top-p 0.95
   fi

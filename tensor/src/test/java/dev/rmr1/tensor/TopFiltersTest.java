@@ -1,7 +1,6 @@
 package dev.rmr1.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,11 +38,13 @@ class TopFiltersTest {
     return TopFilters.filterRows(p, 1, p.length, new int[] {topK}, new double[] {topP}, new double[] {minP});
   }
 
-  @Property(tries = 300)
+  @Property(tries = 500)
   void keepsWhatThePlainDefinitionKeeps(@ForAll @IntRange(min = 1, max = 60) int vocab, @ForAll long seed) {
     Random rnd = new Random(seed);
     double[] logits = new double[vocab];
-    for (int i = 0; i < vocab; i++) logits[i] = rnd.nextInt(4) == 0 ? Math.floor(rnd.nextGaussian() * 2) : rnd.nextGaussian() * 3; // some ties
+    // flat, natural and peaked rows (most tokens below the floor that spares the sort), some ties
+    double spread = new double[] {0.1, 3, 30}[rnd.nextInt(3)];
+    for (int i = 0; i < vocab; i++) logits[i] = rnd.nextInt(4) == 0 ? Math.floor(rnd.nextGaussian() * 2) : rnd.nextGaussian() * spread;
     double max = Double.NEGATIVE_INFINITY, sum = 0;
     for (double l : logits) max = Math.max(max, l);
     double[] p = new double[vocab];
@@ -72,6 +73,5 @@ class TopFiltersTest {
     double[] want = new double[vocab];
     for (int i : kept) want[i] = p[i];
     assertArrayEquals(want, filter(p, topK, topP, minP), "top-k " + topK + ", top-p " + topP + ", min-p " + minP);
-    assertEquals(kept.size(), (int) java.util.Arrays.stream(filter(p, topK, topP, minP)).filter(x -> x > 0).count() + (int) kept.stream().filter(i -> p[i] == 0).count());
   }
 }

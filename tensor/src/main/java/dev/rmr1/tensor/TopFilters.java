@@ -26,14 +26,14 @@ public final class TopFilters {
   }
 
   /** Sort key of the token at {@code position}: ascending keys are descending float probabilities, then ascending positions. */
-  public static long key(double prob, int position) {
+  private static long key(double prob, int position) {
     // probabilities are in [0, 1]: their float bits order like the values; negate for descending
     long bits = Float.floatToRawIntBits((float) prob);
     return ((0x7fffffffL - bits) << 32) | position;
   }
 
   /** The position a {@link #key} was made with. */
-  public static int position(long key) {
+  private static int position(long key) {
     return (int) key;
   }
 

@@ -19,7 +19,7 @@ import net.jqwik.api.constraints.IntRange;
 
 /** Sampling where the logits are draws exactly what the host's {@link Sampler} draws from the same generator state. */
 class DeviceSamplingTest {
-  /** Greedy, plain, top-k, top-p and min-p rows side by side; peaked rows leave most tokens below Sampler's floor. */
+  /** Greedy, plain, top-k, top-p and min-p rows side by side; peaked rows leave most tokens below the floor that spares TopFilters a sort. */
   @Property(tries = 300)
   void drawsWhatTheHostSamplerDraws(@ForAll @IntRange(min = 1, max = 5) int rows, @ForAll @IntRange(min = 1, max = 400) int vocab,
       @ForAll boolean masked, @ForAll long seed) {

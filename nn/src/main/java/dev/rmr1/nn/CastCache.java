@@ -4,9 +4,7 @@ import dev.rmr1.autograd.Var;
 import dev.rmr1.tensor.DType;
 import dev.rmr1.tensor.Tensor;
 import dev.rmr1.tensor.TensorScope;
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,7 +18,6 @@ public final class CastCache implements AutoCloseable {
 
   private final CastCache outer;
   private final Map<Tensor, Tensor[]> casts = new IdentityHashMap<>(); // value -> its copy per DType ordinal
-  private final List<Tensor> copies = new ArrayList<>();
   private boolean closed;
 
   private CastCache(CastCache outer) {
@@ -42,10 +39,7 @@ public final class CastCache implements AutoCloseable {
   /** value cast to dt, made on the first request. */
   Var cast(Tensor value, DType dt) {
     Tensor[] byType = casts.computeIfAbsent(value, v -> new Tensor[DType.values().length]);
-    if (byType[dt.ordinal()] == null) {
-      byType[dt.ordinal()] = TensorScope.escape(value.to(dt));
-      copies.add(byType[dt.ordinal()]);
-    }
+    if (byType[dt.ordinal()] == null) byType[dt.ordinal()] = TensorScope.escape(value.to(dt));
     return Var.constant(byType[dt.ordinal()]);
   }
 
@@ -56,6 +50,7 @@ public final class CastCache implements AutoCloseable {
     closed = true;
     if (outer == null) OPEN.remove();
     else OPEN.set(outer);
-    for (Tensor t : copies) t.close();
+    for (Tensor[] byType : casts.values())
+      for (Tensor t : byType) if (t != null) t.close();
   }
 }

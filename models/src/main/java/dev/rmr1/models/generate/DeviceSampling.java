@@ -35,45 +35,54 @@ public final class DeviceSampling {
     if (params.size() != s || uniforms.length != s)
       throw new IllegalArgumentException(s + " logits rows, " + params.size() + " sampling parameters and " + uniforms.length + " uniforms");
     int[] out = new int[s];
+    boolean[] greedy = new boolean[s], filtered = new boolean[s];
+    boolean anyGreedy = false, anySampled = false, anyFiltered = false;
+    for (int i = 0; i < s; i++) {
+      SamplingParams p = params.get(i);
+      greedy[i] = p.greedy();
+      filtered[i] = !greedy[i] && Sampler.filters(p, v);
+      anyGreedy |= greedy[i];
+      anySampled |= !greedy[i];
+      anyFiltered |= filtered[i];
+    }
     Device device = logits.device();
     try (TensorScope scope = TensorScope.open()) {
-      if (params.stream().anyMatch(SamplingParams::greedy)) {
+      if (anyGreedy) {
         long[] best = logits.argmax(-1, false).toLongArray(); // ties to the first, the first NaN winning, as Sampler.argmax
-        for (int i = 0; i < s; i++) if (params.get(i).greedy()) out[i] = (int) best[i];
+        for (int i = 0; i < s; i++) if (greedy[i]) out[i] = (int) best[i];
       }
-      if (params.stream().allMatch(SamplingParams::greedy)) return out;
+      if (!anySampled) return out;
       double[] temperatures = new double[s];
-      for (int i = 0; i < s; i++) temperatures[i] = params.get(i).greedy() ? 1 : params.get(i).temperature();
+      for (int i = 0; i < s; i++) temperatures[i] = greedy[i] ? 1 : params.get(i).temperature();
       Tensor scaled = logits.to(DType.F64).div(Tensor.of(device, DType.F64, temperatures, s, 1)); // (S, V) logits / T
       double[] visible = scaled.max(-1, false).toDoubleArray(); // a NaN or all -inf row has no distribution
       for (int i = 0; i < s; i++)
-        if (!params.get(i).greedy() && (Double.isNaN(visible[i]) || visible[i] == Double.NEGATIVE_INFINITY))
+        if (!greedy[i] && (Double.isNaN(visible[i]) || visible[i] == Double.NEGATIVE_INFINITY))
           throw new IllegalStateException("logits row " + i + " has no finite maximum (NaN or all -inf)");
       Tensor probs = scaled.softmax(-1); // (S, V)
       double[] targets = uniforms.clone();
-      if (params.stream().anyMatch(p -> !p.greedy() && Sampler.filters(p, v))) {
-        probs = filtered(probs, params);
+      if (anyFiltered) {
+        probs = filtered(probs, params, filtered);
         // the host draws u times the kept mass over the kept tokens
         double[] kept = probs.sum(-1, false).toDoubleArray();
-        for (int i = 0; i < s; i++) if (!params.get(i).greedy() && Sampler.filters(params.get(i), v)) targets[i] *= kept[i];
+        for (int i = 0; i < s; i++) if (filtered[i]) targets[i] *= kept[i];
       }
       int[] picks = inverseCdf(probs, targets);
-      for (int i = 0; i < s; i++) if (!params.get(i).greedy()) out[i] = picks[i];
+      for (int i = 0; i < s; i++) if (!greedy[i]) out[i] = picks[i];
     }
     return out;
   }
 
-  /** probs (S, V) with the tokens each row's top-k / top-p / min-p remove set to 0 (unfiltered rows as they are). */
-  private static Tensor filtered(Tensor probs, List<SamplingParams> params) {
+  /** probs (S, V) with the tokens the top-k / top-p / min-p of each filtered row remove set to 0 (other rows as they are). */
+  private static Tensor filtered(Tensor probs, List<SamplingParams> params, boolean[] filtered) {
     int s = probs.size(0), v = probs.size(1);
     int[] topK = new int[s];
     double[] topP = new double[s], minP = new double[s];
     for (int i = 0; i < s; i++) {
       SamplingParams p = params.get(i);
-      boolean on = !p.greedy() && Sampler.filters(p, v);
-      topK[i] = on ? p.topK() : 0;
-      topP[i] = on ? p.topP() : 1;
-      minP[i] = on ? p.minP() : 0;
+      topK[i] = filtered[i] ? p.topK() : 0;
+      topP[i] = filtered[i] ? p.topP() : 1;
+      minP[i] = filtered[i] ? p.minP() : 0;
     }
     if (probs.backend() instanceof TopFilter filter) {
       Tensor out = Tensor.empty(probs.device(), DType.F64, s, v);
